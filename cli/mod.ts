@@ -1,0 +1,6 @@
+/**
+ * `@ovsw/cli` (filled by its own issue).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@ovsw/data` (filled by its own issue).
+ *
+ * @module
+ */
+export {};

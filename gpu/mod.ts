@@ -1,0 +1,24 @@
+/**
+ * `@ovsw/gpu`: the shared WebGPU backend of ovsw — device, tensors, memory scopes, kernels,
+ * autograd and ops.
+ *
+ * @example
+ * ```ts
+ * import { backward, initGpu, mul, sum, Tensor, tidy } from "@ovsw/gpu";
+ * await initGpu();
+ * const w = Tensor.from([1, 2], [2]);
+ * w.requiresGrad = true;
+ * const [g] = tidy(() => backward(sum(mul(w, w)), [w]));
+ * console.log(await g!.read()); // [2, 4]
+ * ```
+ *
+ * @module
+ */
+export * from "./device.ts";
+export * from "./engine.ts";
+export * from "./tensor.ts";
+export * from "./scope.ts";
+export * from "./kernel.ts";
+export * from "./tape.ts";
+export * from "./ops/elementwise.ts";
+export * from "./ops/sum_all.ts";

@@ -1,0 +1,6 @@
+/**
+ * `@ovsw/layers` (filled by its own issue).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@ovsw/metrics` (filled by its own issue).
+ *
+ * @module
+ */
+export {};

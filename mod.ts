@@ -1,0 +1,14 @@
+/**
+ * ovsw: Binary Neural Network training on WebGPU, with OvSW (AGS + SAD) and its baselines.
+ *
+ * @example
+ * ```ts
+ * import { initGpu, Tensor } from "@ovsw/ovsw";
+ * await initGpu();
+ * console.log(await Tensor.from([1, 2], [2]).read());
+ * ```
+ *
+ * @module
+ */
+export * from "@ovsw/gpu";
+export * from "@ovsw/init";

@@ -1,0 +1,6 @@
+/**
+ * `@ovsw/models` (filled by its own issue).
+ *
+ * @module
+ */
+export {};

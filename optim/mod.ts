@@ -1,0 +1,6 @@
+/**
+ * `@ovsw/optim` (filled by its own issue).
+ *
+ * @module
+ */
+export {};
