@@ -13,6 +13,14 @@ import { TENSOR_BRAND, track, untrack } from "./scope.ts";
 /** Element types: `f32` for values, `u32` for packed bits, counters and indices. */
 export type DType = "f32" | "u32";
 
+/**
+ * What kind of parameter a tensor is, so optimizers can route on it: `binary` for the latent
+ * weights of binary convs/linears (AGS, SAD and the flip collector touch only these), `float`
+ * for other weights with two or more dimensions, `vector` for 1-D parameters (BN γ/β, biases,
+ * PReLU slopes, learned scales).
+ */
+export type ParamTag = "binary" | "float" | "vector";
+
 /** Shared, reference-counted GPU storage behind one or more tensor views. */
 class Storage {
   refs = 1;
@@ -74,6 +82,8 @@ export class Tensor {
   requiresGrad = false;
   /** Optional name, used in error messages and checkpoints. */
   name?: string;
+  /** Parameter kind for optimizer routing; unset for non-parameters. */
+  tag?: ParamTag;
   #storage: Storage | null;
   /** Marks instances as tensors for scope bookkeeping. */
   readonly [TENSOR_BRAND] = true;
