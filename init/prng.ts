@@ -38,7 +38,11 @@ function splitmix32(seed: number): () => number {
 export class Prng {
   #s: PrngState;
 
-  /** @param seed any integer; different seeds give independent-looking streams */
+  /**
+   * Seeds the generator (splitmix32 expands the seed into the four state words).
+   *
+   * @param seed any integer; different seeds give independent-looking streams
+   */
   constructor(seed = 0) {
     const sm = splitmix32(seed >>> 0 ^ Math.floor(seed / 0x100000000));
     this.#s = [sm(), sm(), sm(), sm()];

@@ -1,0 +1,63 @@
+/**
+ * Plain initialisers: normal with a given std, constant, and signed constant.
+ *
+ * @module
+ */
+import { calculateGain, correctFan, type FanMode, type Nonlinearity } from "./fan.ts";
+import type { Prng } from "./prng.ts";
+import { sizeOfShape } from "./shape.ts";
+
+/**
+ * N(mean, (γ·std)²), as `tensor.normal_(mean, std)` times γ (VGG-small's own init uses it).
+ *
+ * @example
+ * ```ts
+ * import { normalInit, Prng } from "@ovsw/init";
+ * const w = normalInit([10, 8192], new Prng(0), { std: 0.01 });
+ * console.log(w.length); // 81920
+ * ```
+ */
+export function normalInit(
+  shape: readonly number[],
+  rng: Prng,
+  options: { mean?: number; std?: number; gamma?: number } = {},
+): Float32Array {
+  const { mean = 0, std = 1, gamma = 1 } = options;
+  return rng.normalArray(sizeOfShape(shape), mean * gamma, std * gamma);
+}
+
+/**
+ * Every element equal to `γ·value`.
+ *
+ * @example
+ * ```ts
+ * import { constantInit } from "@ovsw/init";
+ * console.log(constantInit([3], 1e-8)); // Float32Array [1e-8, 1e-8, 1e-8]
+ * ```
+ */
+export function constantInit(shape: readonly number[], value: number, gamma = 1): Float32Array {
+  return new Float32Array(sizeOfShape(shape)).fill(value * gamma);
+}
+
+/**
+ * Signed constant (the authors' `signed_constant`): each weight is ±γ·gain/√fan with a random
+ * sign (probability ½ each).
+ *
+ * @example
+ * ```ts
+ * import { Prng, signedConstant } from "@ovsw/init";
+ * const w = signedConstant([4, 4, 3, 3], new Prng(0));
+ * console.log(new Set(w).size); // 2
+ * ```
+ */
+export function signedConstant(
+  shape: readonly number[],
+  rng: Prng,
+  options: { mode?: FanMode; nonlinearity?: Nonlinearity; a?: number; gamma?: number } = {},
+): Float32Array {
+  const { mode = "fan_in", nonlinearity = "leaky_relu", a = 0, gamma = 1 } = options;
+  const std = gamma * calculateGain(nonlinearity, a) / Math.sqrt(correctFan(shape, mode));
+  const out = new Float32Array(sizeOfShape(shape));
+  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 0.5 ? -std : std;
+  return out;
+}
