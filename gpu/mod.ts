@@ -22,3 +22,4 @@ export * from "./kernel.ts";
 export * from "./tape.ts";
 export * from "./ops/elementwise.ts";
 export * from "./ops/sum_all.ts";
+export * from "./ops/reduce.ts";
