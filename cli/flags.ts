@@ -1,0 +1,358 @@
+/**
+ * The flag tables of every task: training flags (shared by train, compare and gamma) and the
+ * extra flags of eval, report, compare and gamma.
+ *
+ * @module
+ */
+import type { FlagSpec } from "./flag_spec.ts";
+
+/** Training methods: plain SGD, SGD with AGS, and OvSW (AGS + SAD). */
+export const METHODS = ["vanilla", "ags", "ovsw"] as const;
+
+/** A training method name. */
+export type Method = (typeof METHODS)[number];
+
+/** Initialisers selectable with `--init` (`default`: the model's own, method.md §8). */
+export const INITS = ["default", "kaiming-normal", "kaiming-uniform"] as const;
+
+/** Learning-rate schedules selectable with `--schedule`. */
+export const SCHEDULES = ["cosine", "cosine-step", "constant"] as const;
+
+/** The γ values of the poster's convergence experiment. */
+export const POSTER_GAMMAS: readonly number[] = [1e-4, 1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3];
+
+/**
+ * Default budget of `deno task train` with no flags, chosen to finish in about ten minutes on a
+ * 2-core machine with the software WebGPU adapter.
+ */
+export const DEFAULT_BUDGET = {
+  epochs: 3,
+  batchSize: 64,
+  trainLimit: 2048 as number | null,
+  testLimit: 1000 as number | null,
+};
+
+/** Data flags: what to train and test on. */
+export const DATA_FLAGS: FlagSpec[] = [
+  {
+    name: "dataset",
+    key: "dataset",
+    kind: "string",
+    default: "fashion-mnist",
+    placeholder: "<name>",
+    help: "fashion-mnist|mnist|cifar10|cifar100; without --data-dir: the embedded " +
+      "Fashion-MNIST subset",
+  },
+  {
+    name: "data-dir",
+    key: "dataDir",
+    kind: "string",
+    default: null,
+    nullable: true,
+    placeholder: "<dir>",
+    help: "directory holding the dataset files (IDX or CIFAR binary)",
+  },
+  {
+    name: "download",
+    key: "download",
+    kind: "bool",
+    default: false,
+    help: "download the dataset into --data-dir first (checksummed, resumable)",
+  },
+  {
+    name: "train-limit",
+    key: "trainLimit",
+    kind: "int",
+    default: DEFAULT_BUDGET.trainLimit,
+    min: 1,
+    nullable: true,
+    placeholder: "<n|none>",
+    help: "use the first n training images (none: all)",
+  },
+  {
+    name: "test-limit",
+    key: "testLimit",
+    kind: "int",
+    default: DEFAULT_BUDGET.testLimit,
+    min: 1,
+    nullable: true,
+    placeholder: "<n|none>",
+    help: "use the first n test images (none: all)",
+  },
+  {
+    name: "batch-size",
+    key: "batchSize",
+    kind: "int",
+    default: DEFAULT_BUDGET.batchSize,
+    min: 1,
+    placeholder: "<n>",
+    help: "mini-batch size (the last partial batch is kept)",
+  },
+];
+
+/** Model flags. */
+export const MODEL_FLAGS: FlagSpec[] = [
+  {
+    name: "model",
+    key: "model",
+    kind: "string",
+    default: "vgg-small-28",
+    placeholder: "<name>",
+    help: "vgg-small-28|cresnet20|cresnet18|vgg-small|resnet18|resnet34",
+  },
+  {
+    name: "init",
+    key: "init",
+    kind: "choice",
+    choices: INITS,
+    default: "default",
+    placeholder: "<name>",
+    help: "binary-weight initialiser: default (the model's, method.md §8)|kaiming-normal|" +
+      "kaiming-uniform",
+  },
+  {
+    name: "gamma",
+    key: "gamma",
+    kind: "number",
+    default: 1,
+    min: 0,
+    minExclusive: true,
+    placeholder: "<x>",
+    help: "scale of the binary weights' initialiser (the poster's γ)",
+  },
+];
+
+/** Method (AGS/SAD) flags. */
+export const METHOD_FLAGS: FlagSpec[] = [
+  {
+    name: "method",
+    key: "method",
+    kind: "choice",
+    choices: METHODS,
+    default: "ovsw",
+    placeholder: "<name>",
+    help: "vanilla (SGD)|ags (SGD + AGS)|ovsw (SGD + AGS + SAD)",
+  },
+  {
+    name: "delta",
+    key: "delta",
+    kind: "number",
+    default: 0.04,
+    min: 0,
+    placeholder: "<x>",
+    help: "AGS threshold δ on ‖g‖/‖W‖ per output channel (ags, ovsw)",
+  },
+  {
+    name: "dampen-weight",
+    key: "dampenWeight",
+    kind: "number",
+    default: 9e-4,
+    min: 0,
+    placeholder: "<x>",
+    help: "SAD decay λ on silent weights (ovsw)",
+  },
+  {
+    name: "track-momentum",
+    key: "trackMomentum",
+    kind: "number",
+    default: 0.999,
+    min: 0,
+    max: 1,
+    placeholder: "<x>",
+    help: "SAD tracker EMA momentum m (ovsw)",
+  },
+  {
+    name: "track-threshold",
+    key: "trackThreshold",
+    kind: "number",
+    default: 1e-4,
+    min: 0,
+    placeholder: "<x>",
+    help: "SAD silence threshold τ (ovsw)",
+  },
+  {
+    name: "tracker-init",
+    key: "trackerInit",
+    kind: "choice",
+    choices: ["zeros", "ones"],
+    default: "zeros",
+    placeholder: "<zeros|ones>",
+    help: "SAD tracker initial value (zeros: every weight starts silent)",
+  },
+];
+
+/** Optimisation flags. */
+export const OPTIM_FLAGS: FlagSpec[] = [
+  {
+    name: "epochs",
+    key: "epochs",
+    kind: "int",
+    default: DEFAULT_BUDGET.epochs,
+    min: 1,
+    placeholder: "<n>",
+    help: "training epochs",
+  },
+  {
+    name: "lr",
+    key: "lr",
+    kind: "number",
+    default: 0.1,
+    min: 0,
+    minExclusive: true,
+    placeholder: "<x>",
+    help: "base learning rate η₀",
+  },
+  {
+    name: "momentum",
+    key: "momentum",
+    kind: "number",
+    default: 0.9,
+    min: 0,
+    max: 1,
+    placeholder: "<x>",
+    help: "SGD momentum (PyTorch semantics, dampening 0)",
+  },
+  {
+    name: "nesterov",
+    key: "nesterov",
+    kind: "bool",
+    default: false,
+    help: "use Nesterov momentum",
+  },
+  {
+    name: "weight-decay",
+    key: "weightDecay",
+    kind: "number",
+    default: 5e-4,
+    min: 0,
+    placeholder: "<x>",
+    help: "L2 weight decay, added inside SGD after AGS/SAD",
+  },
+  {
+    name: "no-bn-decay",
+    key: "noBnDecay",
+    kind: "bool",
+    default: false,
+    help: "no weight decay on 1-D parameters (BN γ/β, biases, PReLU slopes)",
+  },
+  {
+    name: "warmup",
+    key: "warmup",
+    kind: "int",
+    default: 1,
+    min: 0,
+    placeholder: "<n>",
+    help: "linear warm-up epochs (method.md §9.1: 1 means full lr from epoch 0)",
+  },
+  {
+    name: "schedule",
+    key: "schedule",
+    kind: "choice",
+    choices: SCHEDULES,
+    default: "cosine",
+    placeholder: "<name>",
+    help: "cosine (per epoch, +1e-5 floor, the paper's)|cosine-step (per step)|constant",
+  },
+  {
+    name: "label-smoothing",
+    key: "labelSmoothing",
+    kind: "number",
+    default: 0,
+    min: 0,
+    max: 1,
+    placeholder: "<x>",
+    help: "label smoothing of the cross-entropy loss",
+  },
+  {
+    name: "seed",
+    key: "seed",
+    kind: "int",
+    default: 0,
+    min: 0,
+    placeholder: "<n>",
+    help: "seed of initialisation, shuffling and augmentation",
+  },
+];
+
+/** Output and bookkeeping flags of a training run. */
+export const RUN_FLAGS: FlagSpec[] = [
+  {
+    name: "eval-every",
+    key: "evalEvery",
+    kind: "int",
+    default: 1,
+    min: 1,
+    placeholder: "<n>",
+    help: "evaluate on the test set every n epochs (and always after the last)",
+  },
+  {
+    name: "log-every",
+    key: "logEvery",
+    kind: "int",
+    default: 10,
+    min: 1,
+    placeholder: "<n>",
+    help: "read loss/accuracy back and log them every n steps",
+  },
+  {
+    name: "out",
+    key: "out",
+    kind: "string",
+    default: "runs",
+    placeholder: "<dir>",
+    help: "parent directory of run directories",
+  },
+  {
+    name: "name",
+    key: "name",
+    kind: "string",
+    default: null,
+    nullable: true,
+    placeholder: "<name>",
+    help: "run directory name (default: <model>-<method>-seed<seed>-<time>)",
+  },
+  {
+    name: "resume",
+    key: "resume",
+    kind: "string",
+    default: null,
+    nullable: true,
+    placeholder: "<run-dir>",
+    help: "continue the run in this directory from its latest checkpoint, exactly",
+  },
+];
+
+/** Flags every task has. */
+export const COMMON_FLAGS: FlagSpec[] = [
+  {
+    name: "config",
+    key: "config",
+    kind: "string",
+    default: null,
+    nullable: true,
+    placeholder: "<file.json>",
+    help: "JSON file of flag values (kebab-case or camelCase keys); flags override it",
+  },
+  {
+    name: "json",
+    key: "json",
+    kind: "bool",
+    default: false,
+    help: "print the final summary as one JSON object on stdout",
+  },
+];
+
+/** All flags of `deno task train`. */
+export const TRAIN_FLAGS: FlagSpec[] = [
+  ...MODEL_FLAGS,
+  ...DATA_FLAGS,
+  ...METHOD_FLAGS,
+  ...OPTIM_FLAGS,
+  ...RUN_FLAGS,
+  ...COMMON_FLAGS,
+];
+
+/** Training flags shared by multi-run tasks (compare, gamma): everything but resume/name. */
+export const SWEEP_BASE_FLAGS: FlagSpec[] = TRAIN_FLAGS.filter(
+  (f) => !["resume", "name", "method"].includes(f.name),
+);

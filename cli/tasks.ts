@@ -1,0 +1,258 @@
+/**
+ * The task specifications (`train`, `eval`, `report`, `compare`, `gamma`) and the resolved,
+ * typed training configuration.
+ *
+ * @module
+ */
+import type { TaskSpec } from "./args.ts";
+import type { FlagSpec, FlagValue } from "./flag_spec.ts";
+import {
+  COMMON_FLAGS,
+  DATA_FLAGS,
+  DEFAULT_BUDGET,
+  type INITS,
+  type Method,
+  METHODS,
+  POSTER_GAMMAS,
+  SWEEP_BASE_FLAGS,
+  TRAIN_FLAGS,
+} from "./flags.ts";
+
+/** The resolved configuration of one training run (written to the run's `config.json`). */
+export interface TrainConfig {
+  /** Model name (`vgg-small-28`, `cresnet20`, ...). */
+  model: string;
+  /** Dataset name. */
+  dataset: string;
+  /** Directory of the dataset files; `null` for the embedded subset. */
+  dataDir: string | null;
+  /** Download the dataset first. */
+  download: boolean;
+  /** First n training images (`null`: all). */
+  trainLimit: number | null;
+  /** First n test images (`null`: all). */
+  testLimit: number | null;
+  /** Mini-batch size. */
+  batchSize: number;
+  /** Binary-weight initialiser. */
+  init: (typeof INITS)[number];
+  /** Scale γ of the binary-weight initialiser. */
+  gamma: number;
+  /** vanilla, ags or ovsw. */
+  method: Method;
+  /** AGS δ. */
+  delta: number;
+  /** SAD λ. */
+  dampenWeight: number;
+  /** SAD tracker momentum m. */
+  trackMomentum: number;
+  /** SAD threshold τ. */
+  trackThreshold: number;
+  /** SAD tracker initial value. */
+  trackerInit: "zeros" | "ones";
+  /** Training epochs. */
+  epochs: number;
+  /** Base learning rate. */
+  lr: number;
+  /** SGD momentum. */
+  momentum: number;
+  /** Nesterov momentum. */
+  nesterov: boolean;
+  /** Weight decay. */
+  weightDecay: number;
+  /** No weight decay on 1-D parameters. */
+  noBnDecay: boolean;
+  /** Warm-up epochs. */
+  warmup: number;
+  /** Learning-rate schedule. */
+  schedule: "cosine" | "cosine-step" | "constant";
+  /** Label smoothing. */
+  labelSmoothing: number;
+  /** Seed. */
+  seed: number;
+  /** Test evaluation every n epochs. */
+  evalEvery: number;
+  /** Loss/accuracy readback every n steps. */
+  logEvery: number;
+  /** Parent directory of run directories. */
+  out: string;
+  /** Run directory name (`null`: generated). */
+  name: string | null;
+}
+
+/** The keys of {@link TrainConfig}, in `config.json` order. */
+export const TRAIN_CONFIG_KEYS: readonly (keyof TrainConfig)[] = TRAIN_FLAGS
+  .map((f) => f.key)
+  .filter((k) => !["resume", "config", "json"].includes(k)) as (keyof TrainConfig)[];
+
+/**
+ * Builds the typed training configuration from parsed flag values (ignoring non-config keys).
+ *
+ * @example
+ * ```ts
+ * import { parseCli, toTrainConfig, TRAIN_TASK } from "@ovsw/cli";
+ * const cfg = toTrainConfig((await parseCli(TRAIN_TASK, [])).values);
+ * console.log(cfg.model, cfg.method); // vgg-small-28 ovsw
+ * ```
+ */
+export function toTrainConfig(values: Record<string, FlagValue>): TrainConfig {
+  const out: Record<string, FlagValue> = {};
+  for (const k of TRAIN_CONFIG_KEYS) out[k] = values[k] ?? null;
+  return out as unknown as TrainConfig;
+}
+
+const TRAIN_EXAMPLES = [
+  "deno task train                                   # vgg-small-28 + OvSW, embedded subset",
+  "deno task train --method vanilla --epochs 5 --json",
+  "deno task train --data-dir /usr/share/datasets/fashion-mnist --train-limit 10000",
+  "deno task train --resume runs/vgg-small-28-ovsw-seed0-20260101-120000",
+];
+
+/** `deno task train`. */
+export const TRAIN_TASK: TaskSpec = {
+  name: "train",
+  summary: "Trains one binary network and writes a run directory (config.json, metrics.jsonl, " +
+    "metrics.csv, flips.json, checkpoints, report.html). With no flags it trains vgg-small-28 " +
+    `with OvSW on the embedded Fashion-MNIST subset (${DEFAULT_BUDGET.epochs} epochs of the ` +
+    `first ${DEFAULT_BUDGET.trainLimit} images, batch ${DEFAULT_BUDGET.batchSize}), about ten ` +
+    "minutes on 2 CPU cores with the software WebGPU adapter. Ctrl-C saves a checkpoint; " +
+    "--resume continues it exactly.",
+  flags: TRAIN_FLAGS,
+  examples: TRAIN_EXAMPLES,
+};
+
+const EVAL_ONLY: FlagSpec[] = [
+  {
+    name: "run",
+    key: "run",
+    kind: "string",
+    default: null,
+    nullable: true,
+    placeholder: "<run-dir>",
+    help: "run directory to evaluate (required)",
+  },
+  {
+    name: "checkpoint",
+    key: "checkpoint",
+    kind: "choice",
+    choices: ["best", "latest"],
+    default: "best",
+    placeholder: "<best|latest>",
+    help: "which checkpoint of the run",
+  },
+];
+
+/** `deno task eval`. */
+export const EVAL_TASK: TaskSpec = {
+  name: "eval",
+  summary: "Evaluates a run's checkpoint on the test set (top-1 and top-5). Data flags default " +
+    "to the run's own configuration.",
+  flags: [
+    ...EVAL_ONLY,
+    ...DATA_FLAGS.filter((f) => f.name !== "train-limit"),
+    ...COMMON_FLAGS,
+  ],
+  examples: ["deno task eval --run runs/my-run --checkpoint latest --json"],
+};
+
+/** `deno task report`. */
+export const REPORT_TASK: TaskSpec = {
+  name: "report",
+  summary: "Renders the figures and the HTML report of one run (into its directory) or a " +
+    "side-by-side comparison of several runs (into --out).",
+  flags: [
+    {
+      name: "out",
+      key: "out",
+      kind: "string",
+      default: null,
+      nullable: true,
+      placeholder: "<dir>",
+      help: "output directory for a multi-run report (default: runs/report-<time>)",
+    },
+    ...COMMON_FLAGS,
+  ],
+  positionals: { name: "run-dir", min: 1, help: "run directories written by train" },
+  examples: ["deno task report runs/a runs/b runs/c --out runs/compare-report"],
+};
+
+/** `deno task compare`. */
+export const COMPARE_TASK: TaskSpec = {
+  name: "compare",
+  summary: "Trains vanilla, AGS and OvSW on the same data, seed and budget, prints the " +
+    "silent-fraction/accuracy table and writes the side-by-side poster figure.",
+  flags: [
+    {
+      name: "methods",
+      key: "methods",
+      kind: "choices",
+      choices: METHODS,
+      default: [...METHODS],
+      placeholder: "<list>",
+      help: "comma-separated methods to train",
+    },
+    {
+      name: "name",
+      key: "name",
+      kind: "string",
+      default: null,
+      nullable: true,
+      placeholder: "<name>",
+      help: "directory name under --out holding the runs and the comparison",
+    },
+    ...SWEEP_BASE_FLAGS,
+  ],
+  examples: [
+    "deno task compare --data-dir /usr/share/datasets/fashion-mnist --train-limit 10000 " +
+    "--test-limit 2000 --epochs 2 --batch-size 128 --warmup 1",
+  ],
+};
+
+/** `deno task gamma`. */
+export const GAMMA_TASK: TaskSpec = {
+  name: "gamma",
+  summary: "The poster's convergence experiment: Kaiming normal and uniform initialisation " +
+    "scaled by each γ, trained vanilla and with AGS; one accuracy-vs-epoch figure each.",
+  flags: [
+    {
+      name: "gammas",
+      key: "gammas",
+      kind: "numbers",
+      default: [...POSTER_GAMMAS],
+      min: 0,
+      minExclusive: true,
+      placeholder: "<list>",
+      help: "comma-separated γ values",
+    },
+    {
+      name: "inits",
+      key: "inits",
+      kind: "choices",
+      choices: ["kaiming-normal", "kaiming-uniform"],
+      default: ["kaiming-normal", "kaiming-uniform"],
+      placeholder: "<list>",
+      help: "comma-separated initialisers",
+    },
+    {
+      name: "methods",
+      key: "methods",
+      kind: "choices",
+      choices: METHODS,
+      default: ["vanilla", "ags"],
+      placeholder: "<list>",
+      help: "comma-separated methods",
+    },
+    {
+      name: "name",
+      key: "name",
+      kind: "string",
+      default: null,
+      nullable: true,
+      placeholder: "<name>",
+      help: "directory name under --out holding the runs and the figures",
+    },
+    ...SWEEP_BASE_FLAGS.filter((f) => f.name !== "gamma" && f.name !== "init"),
+  ],
+  defaults: { trainLimit: 512, testLimit: 500, epochs: 3 },
+  examples: ["deno task gamma --gammas 1e-3,1,1e3 --epochs 5"],
+};
