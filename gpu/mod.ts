@@ -23,3 +23,5 @@ export * from "./tape.ts";
 export * from "./ops/elementwise.ts";
 export * from "./ops/sum_all.ts";
 export * from "./ops/reduce.ts";
+export * from "./ops/channel.ts";
+export * from "./ops/shape.ts";
