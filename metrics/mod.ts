@@ -1,6 +1,20 @@
 /**
- * `@ovsw/metrics` (filled by its own issue).
+ * `@ovsw/metrics`: the flip-statistics collector (silent weights, flip ratios), GPU-side
+ * training metrics, the run-directory writers, and the Vega-Lite figures and HTML report.
+ *
+ * @example
+ * ```ts
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { FlipCollector } from "@ovsw/metrics";
+ * await initGpu();
+ * const w = Tensor.from([0.3, -0.1], [2]);
+ * w.tag = "binary";
+ * const flips = new FlipCollector({ w });
+ * flips.step();
+ * console.log((await flips.report()).overall.silentFraction); // 1
+ * ```
  *
  * @module
  */
-export {};
+export * from "./flip_stats.ts";
+export * from "./flip_collector.ts";
