@@ -4,26 +4,9 @@
  * @module
  */
 import { record1 } from "../tape.ts";
-import { shapeStr, type Tensor } from "../tensor.ts";
-import { type AxesPlan, planAxes } from "./layout.ts";
+import type { Tensor } from "../tensor.ts";
+import { channelPlan } from "./layout.ts";
 import { expandMap, reduceMap } from "./reduce_kernel.ts";
-
-/** The plan that reduces everything but axis 1 (the channel axis), after checking shapes. */
-export function channelPlan(op: string, x: Tensor, v: Tensor): AxesPlan {
-  if (x.shape.length < 2) {
-    throw new RangeError(`${op}: x must be [N, C, ...], got ${shapeStr(x.shape)}`);
-  }
-  const c = x.shape[1];
-  if (v.size !== c) {
-    throw new RangeError(
-      `${op}: per-channel tensor ${shapeStr(v.shape)} does not match ${c} channels of ${
-        shapeStr(x.shape)
-      }`,
-    );
-  }
-  if (x.dtype !== "f32" || v.dtype !== "f32") throw new TypeError(`${op}: expected f32 tensors`);
-  return planAxes(op, x.shape, x.shape.map((_, i) => i).filter((i) => i !== 1));
-}
 
 /**
  * `x + b[c]` for x `[N, C, ...]` and b `[C]` (a per-channel bias).

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Uniform } from "../kernel.ts";
-import { shapeStr } from "../tensor.ts";
+import { shapeStr, type Tensor } from "../tensor.ts";
 
 /** One merged dimension: its size, its stride in the input and whether it is reduced. */
 export interface MergedDim {
@@ -153,4 +153,21 @@ export function outIndexValues(plan: AxesPlan): Uniform[] {
     s *= plan.kept[k].size;
   }
   return plan.dims.flatMap((d) => [d.size, ostride.get(d) ?? 0]);
+}
+
+/** The plan that reduces everything but axis 1 (the channel axis), after checking shapes. */
+export function channelPlan(op: string, x: Tensor, v: Tensor): AxesPlan {
+  if (x.shape.length < 2) {
+    throw new RangeError(`${op}: x must be [N, C, ...], got ${shapeStr(x.shape)}`);
+  }
+  const c = x.shape[1];
+  if (v.size !== c) {
+    throw new RangeError(
+      `${op}: per-channel tensor ${shapeStr(v.shape)} does not match ${c} channels of ${
+        shapeStr(x.shape)
+      }`,
+    );
+  }
+  if (x.dtype !== "f32" || v.dtype !== "f32") throw new TypeError(`${op}: expected f32 tensors`);
+  return planAxes(op, x.shape, x.shape.map((_, i) => i).filter((i) => i !== 1));
 }

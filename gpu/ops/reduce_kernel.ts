@@ -32,7 +32,10 @@ export interface ReduceSpec {
   plan: AxesPlan;
   /** WGSL f32 expression summed over the reduced elements, e.g. `a * a`. */
   value: string;
-  /** WGSL f32 expression of the sum `acc` written to the output, e.g. `acc * p.s0`. */
+  /**
+   * WGSL f32 expression of the sum `acc` written to output `o`, e.g. `acc * p.s0` (may read
+   * `q0[o]`, …).
+   */
   post?: string;
   /** f32 uniforms visible as `p.s0`, `p.s1`, …. */
   scalars?: number[];
@@ -182,6 +185,7 @@ export function reduceMap(spec: ReduceSpec): Tensor {
   const out = reduceMap({
     name: `${name}_partials`,
     full: [partial],
+    perOut: spec.perOut,
     plan: planAxes(name, [plan.nOut, chunks], [1]),
     value: "a",
     post,

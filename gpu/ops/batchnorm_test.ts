@@ -1,0 +1,99 @@
+import { Prng } from "@ovsw/init";
+import { backward, batchNorm, memory, noGrad, Tensor, tidy } from "../mod.ts";
+import { assertClose, freshSeed, randn, setupGpu } from "../../tests/util.ts";
+import { nd } from "../../tests/reference/nd.ts";
+import { refBatchNorm, refBatchNormGrad } from "../../tests/reference/batchnorm.ts";
+
+await setupGpu();
+
+function shapes(rng: Prng): number[][] {
+  return [
+    [2 + rng.int(6), 1 + rng.int(9)],
+    [1 + rng.int(3), 1 + rng.int(5), 1 + rng.int(5), 2 + rng.int(4)],
+    [8, 3, 10 + rng.int(6), 10 + rng.int(6)],
+    [2 + rng.int(3), 2 + rng.int(3), 3 + rng.int(4)],
+  ];
+}
+
+for (const training of [true, false]) {
+  Deno.test(`batchNorm ${training ? "training" : "eval"} forward, running stats and backward`, async () => {
+    const seed = freshSeed();
+    const rng = new Prng(seed);
+    for (const shape of shapes(rng)) {
+      const c = shape[1];
+      const n = shape.reduce((a, d) => a * d, 1);
+      const xs = randn(n, rng, 2).map((v) => v + 0.5);
+      const gam = randn(c, rng);
+      const bet = randn(c, rng);
+      const rm0 = randn(c, rng);
+      const rv0 = rng.uniformArray(c, 0.5, 2);
+      const gs = randn(n, rng);
+      const what = `batchNorm(training=${training}) seed ${seed} shape [${shape}]`;
+      const rm = Tensor.from(rm0, [c]);
+      const rv = Tensor.from(rv0, [c]);
+      const [y, gx, gg, gb] = tidy(() => {
+        const x = Tensor.from(xs, shape);
+        const gamma = Tensor.from(gam, [c]);
+        const beta = Tensor.from(bet, [c]);
+        for (const t of [x, gamma, beta]) t.requiresGrad = true;
+        const y = batchNorm(x, gamma, beta, rm, rv, { training });
+        const [gx, gg, gb] = backward(y, [x, gamma, beta], Tensor.from(gs, shape));
+        return [y, gx!, gg!, gb!];
+      });
+      const ref = refBatchNorm(nd(xs, shape), gam, bet, rm0, rv0, training);
+      assertClose(await y.read(), ref.y.data, 1e-4, `${what} y`);
+      assertClose(await rm.read(), ref.runningMean, 1e-4, `${what} running mean`);
+      assertClose(await rv.read(), ref.runningVar, 1e-4, `${what} running var`);
+      const gref = refBatchNormGrad(
+        nd(xs, shape),
+        gam,
+        nd(gs, shape),
+        ref.mean,
+        ref.invstd,
+        training,
+      );
+      assertClose(await gx.read(), gref.gx.data, 1e-4, `${what} grad x`);
+      assertClose(await gg.read(), gref.gGamma, 1e-4, `${what} grad gamma`);
+      assertClose(await gb.read(), gref.gBeta, 1e-4, `${what} grad beta`);
+      for (const t of [y, gx, gg, gb, rm, rv]) t.dispose();
+    }
+  });
+}
+
+Deno.test("batchNorm under noGrad records nothing and leaves no statistics behind", () => {
+  const before = memory().tensors;
+  const rm = Tensor.zeros([3]);
+  const rv = Tensor.full([3], 1);
+  const y = tidy(() =>
+    noGrad(() => {
+      const x = Tensor.from(randn(12, new Prng(freshSeed())), [4, 3]);
+      const gamma = Tensor.full([3], 1);
+      gamma.requiresGrad = true;
+      return batchNorm(x, gamma, Tensor.zeros([3]), rm, rv, { training: true });
+    })
+  );
+  if (y.requiresGrad) throw new Error("recorded under noGrad");
+  if (memory().tensors !== before + 3) {
+    throw new Error(`tensors ${memory().tensors} vs ${before + 3}`);
+  }
+  for (const t of [y, rm, rv]) t.dispose();
+});
+
+Deno.test("batchNorm errors name the offending tensor and shape", () => {
+  const x = Tensor.zeros([1, 3]);
+  const v = Tensor.zeros([3]);
+  let msg = "";
+  try {
+    batchNorm(x, v, v, v, v, { training: true });
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  if (!msg.includes("more than 1 value") || !msg.includes("[1, 3]")) throw new Error(msg);
+  msg = "";
+  try {
+    batchNorm(Tensor.zeros([2, 3]), v, v, Tensor.zeros([4]), v, { training: false });
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  if (!msg.includes("runningMean") || !msg.includes("[4]")) throw new Error(msg);
+});
