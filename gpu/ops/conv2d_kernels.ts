@@ -1,0 +1,338 @@
+/**
+ * WGSL generators for the implicit-GEMM convolutions (no im2col is materialised).
+ *
+ * Every kernel computes a `tm × tn` register tile per invocation (see {@link denseTiling}):
+ *
+ * * forward: rows = output channels, columns = output pixels (n, oh, ow), reduction over
+ *   (c, kh, kw); the weight is read from a `[C·kh·kw, O]` copy so output channels are contiguous;
+ * * grad-input: rows = input channels, columns = input pixels (n, ih, iw), reduction over
+ *   (o, kh, kw); the weight is read from an `[O·kh·kw, C]` copy;
+ * * grad-weight: rows = output channels, columns = taps (c, kh, kw), reduction over the output
+ *   pixels of a slice of image rows (split-K over the batch), then a sum over slices.
+ *
+ * Kernel size and stride are compiled in (few distinct values); all sizes and the padding are
+ * uniforms. Out-of-range rows/columns are clamped on load and skipped on store; padding taps
+ * are masked with `select`. Index arithmetic is u32 and may wrap for taps in the padding: a
+ * wrapped coordinate is always ≥ the bound, so the mask rejects it.
+ *
+ * @module
+ */
+import type { DenseTiling } from "./matmul_tiling.ts";
+
+/** Compile-time parameters of a conv kernel. */
+export interface ConvVariant {
+  /** Kernel height. */
+  kh: number;
+  /** Kernel width. */
+  kw: number;
+  /** Stride (both axes). */
+  stride: number;
+  /** Whether the row operand (weight copy) is read as vec4 (its row count is a multiple of 4). */
+  aVec: boolean;
+}
+
+/** Uniform block shared by the conv kernels, in this order. */
+export const CONV_UNIFORMS =
+  "struct P { N: u32, C: u32, H: u32, W: u32, O: u32, OH: u32, OW: u32, pad: u32, " +
+  "cols: u32, rowsPerSlice: u32 }";
+
+const cache = new Map<string, string>();
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function cached(key: unknown[], make: () => string): string {
+  const k = JSON.stringify(key);
+  let code = cache.get(k);
+  if (!code) {
+    code = make();
+    cache.set(k, code);
+  }
+  return code;
+}
+
+/** Lines that accumulate `acc{r}_{q} += a{r} · b{4q..4q+3}` for one reduction step. */
+function fmaLines(tm: number, tn: number, a: (r: number) => string, b: (c: number) => string) {
+  const out: string[] = [];
+  for (const r of range(tm)) {
+    for (const q of range(tn / 4)) {
+      out.push(
+        `      acc${r}_${q} = fma(vec4<f32>(${a(r)}), vec4<f32>(${
+          range(4).map((t) => b(q * 4 + t)).join(", ")
+        }), acc${r}_${q});`,
+      );
+    }
+  }
+  return out.join("\n");
+}
+
+/** Row-operand loads `a{r}` for rows i0.. of a [K, M] matrix at reduction index `kExpr`. */
+function rowLoads(tm: number, aVec: boolean, kExpr: string, mExpr: string): string {
+  const out: string[] = [];
+  if (aVec) {
+    for (const rq of range(tm / 4)) out.push(`      let va${rq} = A[(${kExpr}) * M4 + iq${rq}];`);
+  } else {
+    for (const r of range(tm)) out.push(`      let a${r} = A[(${kExpr}) * ${mExpr} + ir${r}];`);
+  }
+  return out.join("\n");
+}
+
+function rowRef(aVec: boolean): (r: number) => string {
+  return aVec ? (r) => `va${r >> 2}[${r & 3}]` : (r) => `a${r}`;
+}
+
+/** Clamped row indices (ir*, or iq* for vec4 quads) for rows i0.. of an M-row operand. */
+function rowIndexLines(tm: number, aVec: boolean, M: string): string {
+  if (aVec) {
+    return [`  let M4 = ${M} >> 2u;`].concat(
+      range(tm / 4).map((rq) => `  let iq${rq} = min((i0 >> 2u) + ${rq}u, M4 - 1u);`),
+    ).join("\n");
+  }
+  return range(tm).map((r) => `  let ir${r} = min(i0 + ${r}u, ${M} - 1u);`).join("\n");
+}
+
+function accDecl(tm: number, tn: number): string {
+  return range(tm).flatMap((r) => range(tn / 4).map((q) => `  var acc${r}_${q} = vec4<f32>(0.0);`))
+    .join("\n");
+}
+
+function header(aVec: boolean, t: DenseTiling): string {
+  return `${CONV_UNIFORMS}
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> A: ${aVec ? "array<vec4<f32>>" : "array<f32>"};
+@group(0) @binding(2) var<storage, read> B: array<f32>;
+@group(0) @binding(3) var<storage, read_write> Y: array<f32>;
+@compute @workgroup_size(${t.wx}, ${t.wy}) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let j0 = gid.x * ${t.tn}u;
+  let i0 = gid.y * ${t.tm}u;`;
+}
+
+/**
+ * Forward: Y[n, o, oh, ow] = Σ A[(c·kh·kw + tap), o] · X[n, c, oh·s − pad + i, ow·s − pad + j].
+ * Bindings: A = weight as [C·kh·kw, O], B = x, Y = y. Columns: N·OH·OW output pixels.
+ */
+export function convForwardCode(v: ConvVariant, t: DenseTiling): string {
+  return cached(["fwd", v, t], () => {
+    const { tm, tn } = t;
+    const KK = v.kh * v.kw;
+    const L: string[] = [header(v.aVec, t)];
+    L.push(`  if (j0 >= p.cols || i0 >= p.O) { return; }
+  let OHW = p.OH * p.OW;
+  let HW = p.H * p.W;`);
+    L.push(rowIndexLines(tm, v.aVec, "p.O"));
+    for (const c of range(tn)) {
+      L.push(`  let q${c} = min(j0 + ${c}u, p.cols - 1u);
+  let n${c} = q${c} / OHW;
+  let r${c} = q${c} - n${c} * OHW;
+  let oh${c} = r${c} / p.OW;
+  let ow${c} = r${c} - oh${c} * p.OW;
+  let xb${c} = n${c} * p.C * HW;
+  let ih${c} = oh${c} * ${v.stride}u - p.pad;
+  let iw${c} = ow${c} * ${v.stride}u - p.pad;`);
+      for (const i of range(v.kh)) {
+        L.push(`  let rv${c}_${i} = ih${c} + ${i}u < p.H;`);
+        L.push(`  let ro${c}_${i} = xb${c} + (ih${c} + ${i}u) * p.W;`);
+      }
+      for (const j of range(v.kw)) {
+        L.push(`  let cv${c}_${j} = iw${c} + ${j}u < p.W;`);
+        L.push(`  let co${c}_${j} = iw${c} + ${j}u;`);
+      }
+    }
+    L.push(accDecl(tm, tn));
+    L.push(`  for (var c = 0u; c < p.C; c++) {
+    let xc = c * HW;
+    let kb = c * ${KK}u;`);
+    for (const i of range(v.kh)) {
+      for (const j of range(v.kw)) {
+        L.push(`    {`);
+        L.push(rowLoads(tm, v.aVec, `kb + ${i * v.kw + j}u`, "p.O"));
+        for (const c of range(tn)) {
+          L.push(
+            `      let b${c} = select(0.0, B[xc + ro${c}_${i} + co${c}_${j}], rv${c}_${i} && cv${c}_${j});`,
+          );
+        }
+        L.push(fmaLines(tm, tn, rowRef(v.aVec), (c) => `b${c}`));
+        L.push(`    }`);
+      }
+    }
+    L.push(`  }`);
+    for (const c of range(tn)) {
+      L.push(`  if (j0 + ${c}u < p.cols) {
+    let yb = n${c} * p.O * OHW + r${c};`);
+      for (const r of range(tm)) {
+        L.push(
+          `    if (i0 + ${r}u < p.O) { Y[yb + (i0 + ${r}u) * OHW] = acc${r}_${c >> 2}[${c & 3}]; }`,
+        );
+      }
+      L.push(`  }`);
+    }
+    L.push(`}`);
+    return L.join("\n");
+  });
+}
+
+/**
+ * Grad-input: DX[n, c, ih, iw] = Σ A[(o·kh·kw + tap), c] · DY[n, o, (ih + pad − i)/s, (iw + pad − j)/s]
+ * over taps where the division is exact and in range. Bindings: A = weight as [O·kh·kw, C],
+ * B = dy, Y = dx. Columns: N·H·W input pixels.
+ */
+export function convGradInputCode(v: ConvVariant, t: DenseTiling): string {
+  return cached(["dx", v, t], () => {
+    const { tm, tn } = t;
+    const KK = v.kh * v.kw;
+    const s = v.stride;
+    const L: string[] = [header(v.aVec, t)];
+    L.push(`  if (j0 >= p.cols || i0 >= p.C) { return; }
+  let OHW = p.OH * p.OW;
+  let HW = p.H * p.W;`);
+    L.push(rowIndexLines(tm, v.aVec, "p.C"));
+    for (const c of range(tn)) {
+      L.push(`  let q${c} = min(j0 + ${c}u, p.cols - 1u);
+  let n${c} = q${c} / HW;
+  let r${c} = q${c} - n${c} * HW;
+  let ih${c} = r${c} / p.W + p.pad;
+  let iw${c} = r${c} % p.W + p.pad;
+  let db${c} = n${c} * p.O * OHW;`);
+      for (const i of range(v.kh)) {
+        const th = `(ih${c} - ${i}u)`;
+        const valid = s === 1 ? `${th} < p.OH` : `${th} % ${s}u == 0u && ${th} / ${s}u < p.OH`;
+        L.push(`  let rv${c}_${i} = ${valid};`);
+        L.push(`  let ro${c}_${i} = db${c} + ${s === 1 ? th : `${th} / ${s}u`} * p.OW;`);
+      }
+      for (const j of range(v.kw)) {
+        const tw = `(iw${c} - ${j}u)`;
+        const valid = s === 1 ? `${tw} < p.OW` : `${tw} % ${s}u == 0u && ${tw} / ${s}u < p.OW`;
+        L.push(`  let cv${c}_${j} = ${valid};`);
+        L.push(`  let co${c}_${j} = ${s === 1 ? tw : `${tw} / ${s}u`};`);
+      }
+    }
+    L.push(accDecl(tm, tn));
+    L.push(`  for (var o = 0u; o < p.O; o++) {
+    let ob = o * OHW;
+    let kb = o * ${KK}u;`);
+    for (const i of range(v.kh)) {
+      for (const j of range(v.kw)) {
+        L.push(`    {`);
+        L.push(rowLoads(tm, v.aVec, `kb + ${i * v.kw + j}u`, "p.C"));
+        for (const c of range(tn)) {
+          L.push(
+            `      let b${c} = select(0.0, B[ob + ro${c}_${i} + co${c}_${j}], rv${c}_${i} && cv${c}_${j});`,
+          );
+        }
+        L.push(fmaLines(tm, tn, rowRef(v.aVec), (c) => `b${c}`));
+        L.push(`    }`);
+      }
+    }
+    L.push(`  }`);
+    for (const c of range(tn)) {
+      L.push(`  if (j0 + ${c}u < p.cols) {
+    let xb = n${c} * p.C * HW + r${c};`);
+      for (const r of range(tm)) {
+        L.push(
+          `    if (i0 + ${r}u < p.C) { Y[xb + (i0 + ${r}u) * HW] = acc${r}_${c >> 2}[${c & 3}]; }`,
+        );
+      }
+      L.push(`  }`);
+    }
+    L.push(`}`);
+    return L.join("\n");
+  });
+}
+
+/**
+ * Grad-weight, one slice of image rows per `gid.z`: Y[z, o, tap'] = Σ over rows (n, oh) of the
+ * slice and ow of DY[n, o, oh, ow] · X[n, c, oh·s − pad + i, ow·s − pad + j], tap' = (c, i, j).
+ * Bindings: A = dy, B = x, Y = partial sums [slices, O, C·kh·kw]. Columns: C·kh·kw.
+ */
+export function convGradWeightCode(v: Omit<ConvVariant, "aVec">, t: DenseTiling): string {
+  return cached(["dw", v, t], () => {
+    const { tm, tn } = t;
+    const KK = v.kh * v.kw;
+    const s = v.stride;
+    const L: string[] = [header(false, t)];
+    L.push(`  if (j0 >= p.cols || i0 >= p.O) { return; }
+  let OHW = p.OH * p.OW;
+  let HW = p.H * p.W;
+  let rowStart = gid.z * p.rowsPerSlice;
+  let rowEnd = min(rowStart + p.rowsPerSlice, p.N * p.OH);`);
+    for (const r of range(tm)) L.push(`  let ao${r} = min(i0 + ${r}u, p.O - 1u) * OHW;`);
+    for (const c of range(tn)) {
+      L.push(`  let q${c} = min(j0 + ${c}u, p.cols - 1u);
+  let cc${c} = q${c} / ${KK}u;
+  let tap${c} = q${c} - cc${c} * ${KK}u;
+  let kh${c} = tap${c} / ${v.kw}u;
+  let dh${c} = kh${c} - p.pad;
+  let dw${c} = (tap${c} - kh${c} * ${v.kw}u) - p.pad;
+  let xo${c} = cc${c} * HW;`);
+    }
+    L.push(accDecl(tm, tn));
+    L.push(`  for (var row = rowStart; row < rowEnd; row++) {
+    let n = row / p.OH;
+    let oh = row - n * p.OH;
+    let db = n * p.O * OHW + oh * p.OW;
+    let xb = n * p.C * HW;`);
+    for (const c of range(tn)) {
+      L.push(`    let ih${c} = oh * ${s}u + dh${c};
+    let rv${c} = ih${c} < p.H;
+    let rb${c} = xb + xo${c} + ih${c} * p.W;`);
+    }
+    L.push(`    for (var ow = 0u; ow < p.OW; ow++) {
+      let iw = ow * ${s}u;`);
+    for (const r of range(tm)) L.push(`      let a${r} = A[db + ao${r} + ow];`);
+    for (const c of range(tn)) {
+      L.push(`      let iw${c} = iw + dw${c};
+      let b${c} = select(0.0, B[rb${c} + iw${c}], rv${c} && iw${c} < p.W);`);
+    }
+    L.push(fmaLines(tm, tn, (r) => `a${r}`, (c) => `b${c}`));
+    L.push(`    }
+  }
+  let zb = gid.z * p.O * p.cols;`);
+    for (const r of range(tm)) {
+      L.push(`  if (i0 + ${r}u < p.O) {
+    let yr = zb + (i0 + ${r}u) * p.cols;`);
+      for (const c of range(tn)) {
+        L.push(
+          `    if (j0 + ${c}u < p.cols) { Y[yr + j0 + ${c}u] = acc${r}_${c >> 2}[${c & 3}]; }`,
+        );
+      }
+      L.push(`  }`);
+    }
+    L.push(`}`);
+    return L.join("\n");
+  });
+}
+
+/** Sums `slices` stacked partial results of `n` elements each: y[i] = Σ_s x[s·n + i]. */
+export const SUM_SLICES = `struct P { n: u32, slices: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3u,
+    @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * 64u;
+  if (i >= p.n) { return; }
+  var s = 0.0;
+  for (var z = 0u; z < p.slices; z++) { s += x[z * p.n + i]; }
+  y[i] = s;
+}`;
+
+/**
+ * Permutes a weight [O, C, K] (K = kh·kw) to [C·K, O] (`toCKO`) or [O·K, C] (`toOKC`).
+ * Uniforms: O, C, K, mode (0 = toCKO, 1 = toOKC).
+ */
+export const PERMUTE_WEIGHT = `struct P { O: u32, C: u32, K: u32, mode: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3u,
+    @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * 64u;
+  if (i >= p.O * p.C * p.K) { return; }
+  let o = i / (p.C * p.K);
+  let rest = i - o * p.C * p.K;
+  let c = rest / p.K;
+  let k = rest - c * p.K;
+  if (p.mode == 0u) { y[(c * p.K + k) * p.O + o] = w[i]; }
+  else { y[(o * p.K + k) * p.C + c] = w[i]; }
+}`;
