@@ -20,3 +20,5 @@ export * from "./flip_stats.ts";
 export * from "./flip_collector.ts";
 export * from "./metrics_row.ts";
 export * from "./training_metrics.ts";
+export * from "./atomic.ts";
+export * from "./writers.ts";
