@@ -1,0 +1,113 @@
+/**
+ * Batch normalisation over `[N, C]` (BatchNorm1d) or `[N, C, H, W]` (BatchNorm2d), with
+ * PyTorch's defaults (eps 1e-5, momentum 0.1, affine, running variance unbiased).
+ *
+ * @module
+ */
+import { batchNorm, keep, mapElements, type Tensor } from "@ovsw/gpu";
+import { constantInit } from "@ovsw/init";
+import { Module } from "./module.ts";
+import { createBuffer, createParameter } from "./parameter.ts";
+import { expectShape } from "./shape.ts";
+
+/** Options of the batch-norm layers. */
+export interface BatchNormOptions {
+  /** Added to the variance (default 1e-5). */
+  eps?: number;
+  /** Running-statistics momentum (default 0.1). */
+  momentum?: number;
+  /** Initial γ (`weight`); default 1. The ImageNet ResNets use 1e-8. */
+  gammaInit?: number;
+}
+
+/** Shared implementation of {@link BatchNorm1d} and {@link BatchNorm2d}. */
+abstract class BatchNormBase extends Module {
+  /** eps. */
+  readonly eps: number;
+  /** momentum. */
+  readonly momentum: number;
+  /** Accepted input ranks. */
+  protected abstract readonly ranks: number[];
+
+  constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
+    super();
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
+    const c = [numFeatures];
+    this.registerParameter("weight", createParameter(constantInit(c, options.gammaInit ?? 1), c));
+    this.registerParameter("bias", createParameter(new Float32Array(numFeatures), c));
+    this.registerBuffer("running_mean", createBuffer(new Float32Array(numFeatures), c));
+    this.registerBuffer("running_var", createBuffer(constantInit(c, 1), c));
+    this.registerBuffer("num_batches_tracked", createBuffer(new Float32Array(1), []));
+  }
+
+  /** γ `[C]`. */
+  get weight(): Tensor {
+    return this.param("weight");
+  }
+
+  /** β `[C]`. */
+  get bias(): Tensor {
+    return this.param("bias");
+  }
+
+  /** Normalises `x`; in training mode also updates the running statistics in place. */
+  forward(x: Tensor): Tensor {
+    expectShape(this.describe(), x.shape, this.ranks, this.numFeatures);
+    const y = batchNorm(
+      x,
+      this.weight,
+      this.bias,
+      this.buffer("running_mean"),
+      this.buffer("running_var"),
+      { training: this.training, momentum: this.momentum, eps: this.eps },
+    );
+    if (this.training) {
+      const count = this.buffer("num_batches_tracked");
+      this.setTensor("num_batches_tracked", keep(mapElements("bn_count", "a + 1.0", [count])));
+    }
+    return y;
+  }
+
+  /** e.g. `BatchNorm2d(64)`. */
+  describe(): string {
+    return `${this.typeName}(${this.numFeatures})`;
+  }
+
+  protected override computeShape(input: readonly number[]): number[] {
+    expectShape(this.describe(), input, this.ranks, this.numFeatures);
+    return [...input];
+  }
+}
+
+/**
+ * Batch norm over `[N, C]` (also accepts `[N, C, L]`).
+ *
+ * @example
+ * ```ts
+ * import { initGpu } from "@ovsw/gpu";
+ * import { BatchNorm1d } from "@ovsw/layers";
+ * await initGpu();
+ * const bn = new BatchNorm1d(64);
+ * console.log(bn.namedBuffers().map(([n]) => n)); // running_mean, running_var, num_batches_tracked
+ * ```
+ */
+export class BatchNorm1d extends BatchNormBase {
+  protected readonly ranks = [2];
+}
+
+/**
+ * Batch norm over `[N, C, H, W]`, per channel.
+ *
+ * @example
+ * ```ts
+ * import { initGpu } from "@ovsw/gpu";
+ * import { BatchNorm2d } from "@ovsw/layers";
+ * await initGpu();
+ * const bn = new BatchNorm2d(16, { gammaInit: 1e-8 });
+ * console.log(bn.namedParameters().map(([n]) => n)); // ["weight", "bias"]
+ * ```
+ */
+export class BatchNorm2d extends BatchNormBase {
+  protected readonly ranks = [4];
+}

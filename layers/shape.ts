@@ -1,0 +1,57 @@
+/**
+ * Shape checks and output-size arithmetic shared by the layers.
+ *
+ * @module
+ */
+
+/** Formats a shape for messages, e.g. `[2, 3, 32, 32]`. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/**
+ * Throws a clear error unless `shape` has `rank` dimensions and, if given, `channels` at dim 1.
+ *
+ * @example
+ * ```ts
+ * import { expectShape } from "@ovsw/layers";
+ * expectShape("Conv2d(3→16)", [2, 3, 32, 32], 4, 3); // ok
+ * ```
+ */
+export function expectShape(
+  layer: string,
+  shape: readonly number[],
+  rank: number | number[],
+  channels?: number,
+): void {
+  const ranks = Array.isArray(rank) ? rank : [rank];
+  if (!ranks.includes(shape.length)) {
+    throw new RangeError(
+      `${layer}: expected a ${ranks.join(" or ")}-D input, got shape ${fmtShape(shape)}`,
+    );
+  }
+  if (channels !== undefined && shape[1] !== channels) {
+    throw new RangeError(
+      `${layer}: expected ${channels} channels at dim 1, got shape ${fmtShape(shape)}`,
+    );
+  }
+}
+
+/**
+ * Output length of a convolution or pooling window: ⌊(n + 2·padding − kernel)/stride⌋ + 1.
+ *
+ * @example
+ * ```ts
+ * import { convOutSize } from "@ovsw/layers";
+ * console.log(convOutSize(32, 3, 2, 1)); // 16
+ * ```
+ */
+export function convOutSize(n: number, kernel: number, stride: number, padding: number): number {
+  const out = Math.floor((n + 2 * padding - kernel) / stride) + 1;
+  if (out < 1) {
+    throw new RangeError(
+      `window ${kernel} (stride ${stride}, padding ${padding}) does not fit an input of ${n}`,
+    );
+  }
+  return out;
+}
