@@ -11,9 +11,11 @@ import {
 import { Prng } from "@ovsw/init";
 import { freshSeed, setupGpu } from "../../tests/util.ts";
 import {
+  assertExact,
   binaryConvRef,
   type BinaryConvRefGeom,
   signRef,
+  withZeros,
 } from "../../tests/reference/binary_conv.ts";
 import {
   type BinaryTiling,
@@ -22,23 +24,6 @@ import {
 } from "./binary_tiling.ts";
 
 await setupGpu();
-
-/** Normal values with about 15% exact zeros. */
-export function withZeros(n: number, rng: Prng, std = 1): Float32Array {
-  const v = rng.normalArray(n, 0, std);
-  for (let i = 0; i < n; i++) if (rng.uniform() < 0.15) v[i] = 0;
-  return v;
-}
-
-/** Exact equality of two number sequences, reporting the first difference. */
-export function assertExact(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string) {
-  assertEquals(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i]) && !(actual[i] === 0 && expected[i] === 0)) {
-      throw new Error(`${what}: [${i}] = ${actual[i]}, expected ${expected[i]}`);
-    }
-  }
-}
 
 const TILINGS: [string, Partial<BinaryTiling>][] = [
   ["software", SOFTWARE_BINARY_TILING],

@@ -6,6 +6,26 @@
  * @module
  */
 
+import { strictEqual } from "node:assert/strict";
+import type { Prng } from "@ovsw/init";
+
+/** Normal values with about 15% exact zeros. */
+export function withZeros(n: number, rng: Prng, std = 1): Float32Array {
+  const v = rng.normalArray(n, 0, std);
+  for (let i = 0; i < n; i++) if (rng.uniform() < 0.15) v[i] = 0;
+  return v;
+}
+
+/** Exact equality of two number sequences, reporting the first difference. */
+export function assertExact(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string) {
+  strictEqual(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < actual.length; i++) {
+    if (!Object.is(actual[i], expected[i]) && !(actual[i] === 0 && expected[i] === 0)) {
+      throw new Error(`${what}: [${i}] = ${actual[i]}, expected ${expected[i]}`);
+    }
+  }
+}
+
 /** `torch.sign`: +1, −1, or 0 for 0. */
 export function signRef(v: number): number {
   return v > 0 ? 1 : v < 0 ? -1 : 0;
