@@ -1,5 +1,15 @@
 import { Prng } from "@ovsw/init";
-import { backward, meanAxes, normAxes, sum, sumAxes, Tensor, tidy, varAxes } from "../mod.ts";
+import {
+  backward,
+  meanAll,
+  meanAxes,
+  normAxes,
+  sum,
+  sumAxes,
+  Tensor,
+  tidy,
+  varAxes,
+} from "../mod.ts";
 import { assertClose, freshSeed, randn, setupGpu } from "../../tests/util.ts";
 import { nd } from "../../tests/reference/nd.ts";
 import {
@@ -103,5 +113,33 @@ Deno.test("sum of a large tensor (multi-workgroup) matches the reference", async
   // Relative to Σ|x| (the conditioning of the sum), f32 accumulation error is tiny.
   if (!(Math.abs(got - s) <= 1e-5 * abs)) {
     throw new Error(`seed ${seed}: sum ${got} vs ${s}`);
+  }
+});
+
+Deno.test("sum and meanAll forward and backward on small and large inputs", async () => {
+  const seed = freshSeed();
+  const rng = new Prng(seed);
+  for (const shape of [[1 + rng.int(5), 1 + rng.int(7)], [70000 + rng.int(30000)], [0, 3]]) {
+    const n = shape.reduce((a, d) => a * d, 1);
+    const xs = randn(n, rng);
+    const g = rng.normal();
+    let s = 0;
+    for (const v of xs) s += v;
+    for (const kind of ["sum", "mean"] as const) {
+      const what = `${kind} seed ${seed} [${shape}]`;
+      const [y, gx] = tidy(() => {
+        const x = Tensor.from(xs, shape);
+        x.requiresGrad = true;
+        const y = kind === "sum" ? sum(x) : meanAll(x);
+        return [y, backward(y, [x], Tensor.from([g], []))[0]];
+      });
+      if (y.shape.length !== 0) throw new Error(`${what}: shape [${y.shape}]`);
+      const want = kind === "sum" ? s : n === 0 ? 0 : s / n;
+      assertClose(await y.read(), [want], 1e-4, what, Math.sqrt(n) * 1e-2 + 1e-6);
+      if (n > 0) {
+        const gw = new Float64Array(n).fill(kind === "sum" ? g : g / n);
+        assertClose(await gx!.read(), gw, 1e-6, `${what} grad`);
+      }
+    }
   }
 });

@@ -1,29 +1,14 @@
 /**
- * Sum of all elements to a scalar tensor.
+ * Sum and mean of all elements to a scalar tensor. Large inputs are reduced by many
+ * workgroups and a second pass over their partial sums.
  *
  * @module
  */
-import { runKernel } from "../kernel.ts";
+import { grid, runKernel } from "../kernel.ts";
 import { record1 } from "../tape.ts";
 import { Tensor } from "../tensor.ts";
-import { mapElements } from "./elementwise.ts";
-
-const SUM_ALL = `struct P { n: u32 }
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-var<workgroup> part: array<f32, 256>;
-@compute @workgroup_size(256) fn main(@builtin(local_invocation_index) l: u32) {
-  var acc = 0.0;
-  for (var i = l; i < p.n; i += 256u) { acc += x[i]; }
-  part[l] = acc;
-  workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (l < s) { part[l] += part[l + s]; }
-    workgroupBarrier();
-  }
-  if (l == 0u) { y[0] = part[0]; }
-}`;
+import { planAxes } from "./layout.ts";
+import { expandMap, reduceMap } from "./reduce_kernel.ts";
 
 const BROADCAST = `struct P { n: u32 }
 @group(0) @binding(0) var<uniform> p: P;
@@ -38,15 +23,13 @@ const BROADCAST = `struct P { n: u32 }
 /** Fills a tensor of `shape` with the single value of `g` (size 1). */
 export function broadcastScalar(g: Tensor, shape: readonly number[]): Tensor {
   const y = Tensor.empty(shape);
-  const groups = Math.ceil(y.size / 256);
-  const gy = Math.ceil(groups / 65535);
   runKernel({
     name: "broadcast_scalar",
     code: BROADCAST,
     inputs: [g],
     outputs: [y],
     uniforms: [y.size],
-    workgroups: [Math.ceil(groups / gy), gy],
+    workgroups: grid(y.size),
   });
   return y;
 }
@@ -62,15 +45,8 @@ export function broadcastScalar(g: Tensor, shape: readonly number[]): Tensor {
  * ```
  */
 export function sum(x: Tensor): Tensor {
-  const y = Tensor.empty([]);
-  runKernel({
-    name: "sum_all",
-    code: SUM_ALL,
-    inputs: [x],
-    outputs: [y],
-    uniforms: [x.size],
-    workgroups: [1],
-  });
+  const plan = planAxes("sum", [x.size], [0]);
+  const y = reduceMap({ name: "sum_all", full: [x], plan, value: "a", outShape: [] });
   record1([x], y, (g) => [broadcastScalar(g, x.shape)]);
   return y;
 }
@@ -86,8 +62,27 @@ export function sum(x: Tensor): Tensor {
  * ```
  */
 export function meanAll(x: Tensor): Tensor {
-  const s = sum(x);
-  const y = mapElements("scale", "a * p.s0", [s], [1 / Math.max(1, x.size)]);
-  record1([s], y, (g) => [mapElements("scale", "a * p.s0", [g], [1 / Math.max(1, x.size)])]);
+  const plan = planAxes("meanAll", [x.size], [0]);
+  const inv = 1 / Math.max(1, x.size);
+  const y = reduceMap({
+    name: "mean_all",
+    full: [x],
+    plan,
+    value: "a",
+    post: "acc * p.s0",
+    scalars: [inv],
+    outShape: [],
+  });
+  record1([x], y, (g) => [
+    expandMap({
+      name: "mean_all_grad",
+      full: [],
+      perOut: [g],
+      plan,
+      expr: "q0[0] * p.s0",
+      scalars: [inv],
+      outShape: x.shape,
+    }),
+  ]);
   return y;
 }
