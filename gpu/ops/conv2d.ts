@@ -9,9 +9,11 @@ import { record1 } from "../tape.ts";
 import { shapeStr, Tensor } from "../tensor.ts";
 import {
   convForwardCode,
+  convForwardRowCode,
   convGradInputCode,
   convGradWeightCode,
   PERMUTE_WEIGHT,
+  rowKernelApplies,
   SUM_SLICES,
 } from "./conv2d_kernels.ts";
 import { denseTiling } from "./matmul_tiling.ts";
@@ -111,8 +113,11 @@ function uniforms(g: ConvGeometry, cols: number, rowsPerSlice = 0): number[] {
   return [g.N, g.C, g.H, g.W, g.O, g.OH, g.OW, g.padding, cols, rowsPerSlice];
 }
 
-/** The weight permuted to [C·kh·kw, O] (mode 0) or [O·kh·kw, C] (mode 1); caller disposes. */
-function permuteWeight(w: Tensor, g: ConvGeometry, mode: 0 | 1): Tensor {
+/**
+ * The weight permuted to [C·kh·kw, O] (mode 0), [O·kh·kw, C] (mode 1) or [O·kh·kw, C] with
+ * the taps reversed (mode 2); the caller disposes it.
+ */
+function permuteWeight(w: Tensor, g: ConvGeometry, mode: 0 | 1 | 2): Tensor {
   const K = g.KH * g.KW;
   const y = Tensor.empty(mode === 0 ? [g.C * K, g.O] : [g.O * K, g.C]);
   runKernel({
@@ -144,6 +149,28 @@ function gridFor(name: string, cols: number, rows: number, z = 1): [number, numb
 }
 
 /**
+ * Records the forward product y = conv(x, w) with the weight already permuted to
+ * [C·kh·kw, O]: the row-tiled vec4 kernel for stride 1 when the widths allow, else the
+ * general implicit GEMM.
+ */
+function runForward(name: string, x: Tensor, wt: Tensor, g: ConvGeometry, y: Tensor): void {
+  const t = denseTiling();
+  const cols = g.N * g.OH * g.OW;
+  const aVec = g.O % 4 === 0;
+  const row = rowKernelApplies(g.stride, g.W, g.OW, t);
+  runKernel({
+    name,
+    code: row
+      ? convForwardRowCode({ kh: g.KH, kw: g.KW, pad: g.padding, aVec }, t)
+      : convForwardCode({ kh: g.KH, kw: g.KW, stride: g.stride, aVec }, t),
+    inputs: [wt, x],
+    outputs: [y],
+    uniforms: uniforms(g, cols),
+    workgroups: gridFor(name, cols, g.O),
+  });
+}
+
+/**
  * Convolution forward without autograd: y [N, O, OH, OW] from x [N, C, H, W] and w [O, C, kh, kw].
  *
  * @example
@@ -160,20 +187,8 @@ export function conv2dForward(x: Tensor, w: Tensor, options: Conv2dOptions = {})
   checkF32("conv2dForward", ["input", x], ["weight", w]);
   const y = Tensor.empty([g.N, g.O, g.OH, g.OW]);
   if (y.size === 0) return y;
-  const t = denseTiling();
   const wt = permuteWeight(w, g, 0);
-  const cols = g.N * g.OH * g.OW;
-  runKernel({
-    name: "conv2d_forward",
-    code: convForwardCode(
-      { kh: g.KH, kw: g.KW, stride: g.stride, aVec: g.O % 4 === 0 },
-      t,
-    ),
-    inputs: [wt, x],
-    outputs: [y],
-    uniforms: uniforms(g, cols),
-    workgroups: gridFor("conv2dForward", cols, g.O),
-  });
+  runForward("conv2dForward", x, wt, g, y);
   wt.dispose();
   return y;
 }
@@ -208,6 +223,29 @@ export function conv2dGradInput(
   const dx = Tensor.empty(inputShape);
   if (dx.size === 0) return dx;
   const t = denseTiling();
+  const flipPad = g.KH - 1 - g.padding;
+  if (
+    g.stride === 1 && g.KH === g.KW && flipPad >= 0 && rowKernelApplies(1, g.OW, g.W, t)
+  ) {
+    // Stride 1: dx is the forward convolution of dy with the transposed, flipped kernel.
+    const wt = permuteWeight(w, g, 2);
+    const gt: ConvGeometry = {
+      N: g.N,
+      C: g.O,
+      H: g.OH,
+      W: g.OW,
+      O: g.C,
+      KH: g.KH,
+      KW: g.KW,
+      OH: g.H,
+      OW: g.W,
+      stride: 1,
+      padding: flipPad,
+    };
+    runForward("conv2dGradInput", dy, wt, gt, dx);
+    wt.dispose();
+    return dx;
+  }
   const wt = permuteWeight(w, g, 1);
   const cols = g.N * g.H * g.W;
   runKernel({

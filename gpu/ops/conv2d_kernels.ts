@@ -172,6 +172,112 @@ export function convForwardCode(v: ConvVariant, t: DenseTiling): string {
   });
 }
 
+/** Compile-time parameters of the row-tiled stride-1 forward kernel. */
+export interface ConvRowVariant {
+  /** Kernel height. */
+  kh: number;
+  /** Kernel width. */
+  kw: number;
+  /** Zero padding (both axes), compiled in. */
+  pad: number;
+  /** Whether the weight copy [C·kh·kw, O] is read as vec4 (O % 4 == 0). */
+  aVec: boolean;
+}
+
+/**
+ * Whether {@link convForwardRowCode} applies: stride 1, each column tile inside one output row
+ * (OW % tn == 0) and input rows made of whole vec4 (W % 4 == 0).
+ */
+export function rowKernelApplies(stride: number, W: number, OW: number, t: DenseTiling): boolean {
+  return stride === 1 && W % 4 === 0 && OW % t.tn === 0;
+}
+
+/**
+ * Forward, stride 1, row-tiled: one invocation computes `tm` output channels × `tn` adjacent
+ * pixels of one output row. For every (c, kernel row) it reads the needed stretch of the input
+ * row as a few aligned vec4 (masked as a whole at the borders) and reuses it for every kernel
+ * column. Bindings: A = weight as [C·kh·kw, O], B = x (vec4), Y = y (vec4). Columns: N·OH·OW.
+ */
+export function convForwardRowCode(v: ConvRowVariant, t: DenseTiling): string {
+  return cached(["fwdrow", v, t], () => {
+    const { tm, tn } = t;
+    const KK = v.kh * v.kw;
+    const lead = 4 * Math.ceil(v.pad / 4); // columns loaded left of the tile
+    const off = lead - v.pad; // window index of tap 0 for pixel 0
+    const nv = Math.ceil((off + tn + v.kw - 1) / 4);
+    const L: string[] = [];
+    L.push(`${CONV_UNIFORMS}
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> A: ${v.aVec ? "array<vec4<f32>>" : "array<f32>"};
+@group(0) @binding(2) var<storage, read> B: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> Y: array<vec4<f32>>;
+@compute @workgroup_size(${t.wx}, ${t.wy}) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let j0 = gid.x * ${tn}u;
+  let i0 = gid.y * ${tm}u;
+  if (j0 >= p.cols || i0 >= p.O) { return; }
+  let OHW = p.OH * p.OW;
+  let HW4 = (p.H * p.W) >> 2u;
+  let W4 = p.W >> 2u;
+  let n = j0 / OHW;
+  let r = j0 - n * OHW;
+  let oh = r / p.OW;
+  let ow0 = r - oh * p.OW;
+  let ih = oh - ${v.pad}u;
+  let c0 = ow0 - ${lead}u;
+  let xb = n * p.C * HW4;`);
+    L.push(rowIndexLines(tm, v.aVec, "p.O"));
+    for (const i of range(v.kh)) {
+      L.push(`  let rv${i} = ih + ${i}u < p.H;`);
+      L.push(`  let ro${i} = (ih + ${i}u) * W4;`);
+    }
+    for (const e of range(nv)) {
+      L.push(`  let cv${e} = c0 + ${4 * e}u < p.W;`);
+      L.push(`  let ci${e} = (c0 + ${4 * e}u) >> 2u;`);
+    }
+    L.push(accDecl(tm, tn));
+    L.push(`  for (var c = 0u; c < p.C; c++) {
+    let xc = xb + c * HW4;
+    let kb = c * ${KK}u;`);
+    const win = (e: number) => `x${e >> 2}[${e & 3}]`;
+    for (const i of range(v.kh)) {
+      L.push(`    {`);
+      for (const e of range(nv)) {
+        L.push(
+          `    let x${e} = select(vec4<f32>(0.0), B[xc + ro${i} + ci${e}], rv${i} && cv${e});`,
+        );
+      }
+      for (const j of range(v.kw)) {
+        L.push(`    {`);
+        L.push(rowLoads(tm, v.aVec, `kb + ${i * v.kw + j}u`, "p.O"));
+        for (const r of range(tm)) {
+          for (const q of range(tn / 4)) {
+            const base = off + 4 * q + j;
+            const bvec = base % 4 === 0
+              ? `x${base >> 2}`
+              : `vec4<f32>(${range(4).map((k) => win(base + k)).join(", ")})`;
+            const a = v.aVec ? `va${r >> 2}[${r & 3}]` : `a${r}`;
+            L.push(`      acc${r}_${q} = fma(vec4<f32>(${a}), ${bvec}, acc${r}_${q});`);
+          }
+        }
+        L.push(`    }`);
+      }
+      L.push(`    }`);
+    }
+    L.push(`  }
+  let yb = (n * p.O * OHW + oh * p.OW + ow0) >> 2u;
+  let OHW4 = OHW >> 2u;`);
+    for (const r of range(tm)) {
+      L.push(`  if (i0 + ${r}u < p.O) {`);
+      for (const q of range(tn / 4)) {
+        L.push(`    Y[yb + (i0 + ${r}u) * OHW4 + ${q}u] = acc${r}_${q};`);
+      }
+      L.push(`  }`);
+    }
+    L.push(`}`);
+    return L.join("\n");
+  });
+}
+
 /**
  * Grad-input: DX[n, c, ih, iw] = Σ A[(o·kh·kw + tap), c] · DY[n, o, (ih + pad − i)/s, (iw + pad − j)/s]
  * over taps where the division is exact and in range. Bindings: A = weight as [O·kh·kw, C],
@@ -319,7 +425,8 @@ export const SUM_SLICES = `struct P { n: u32, slices: u32 }
 
 /**
  * Permutes a weight [O, C, K] (K = kh·kw) to [C·K, O] (`toCKO`) or [O·K, C] (`toOKC`).
- * Uniforms: O, C, K, mode (0 = toCKO, 1 = toOKC).
+ * Uniforms: O, C, K, mode (0 = toCKO, 1 = toOKC, 2 = toOKC with the taps reversed, i.e. the
+ * weight of the transposed convolution).
  */
 export const PERMUTE_WEIGHT = `struct P { O: u32, C: u32, K: u32, mode: u32 }
 @group(0) @binding(0) var<uniform> p: P;
@@ -334,5 +441,6 @@ export const PERMUTE_WEIGHT = `struct P { O: u32, C: u32, K: u32, mode: u32 }
   let c = rest / p.K;
   let k = rest - c * p.K;
   if (p.mode == 0u) { y[(c * p.K + k) * p.O + o] = w[i]; }
-  else { y[(o * p.K + k) * p.C + c] = w[i]; }
+  else if (p.mode == 1u) { y[(o * p.K + k) * p.C + c] = w[i]; }
+  else { y[(o * p.K + (p.K - 1u - k)) * p.C + c] = w[i]; }
 }`;

@@ -130,17 +130,31 @@ Deno.test("conv kernels are correct under other tilings, with split-K slices", a
   }
 });
 
-Deno.test("conv2d on several workgroups in every direction (multiples of 4 and not)", async () => {
-  const seed = freshSeed();
+async function checkBig(seed: number, tiling: string): Promise<void> {
   const rng = new Prng(seed);
   for (
     const c of [
       { N: 2, C: 16, H: 12, W: 10, O: 20, k: 3, stride: 1, padding: 1 },
       { N: 3, C: 13, H: 9, W: 14, O: 70, k: 3, stride: 2, padding: 1 },
       { N: 1, C: 68, H: 5, W: 5, O: 8, k: 1, stride: 1, padding: 0 },
+      // Row-tiled stride-1 kernels (W % 4 == 0, OW % 8 == 0), forward and grad-input.
+      { N: 2, C: 5, H: 7, W: 16, O: 12, k: 3, stride: 1, padding: 1 },
+      { N: 3, C: 8, H: 4, W: 8, O: 6, k: 1, stride: 1, padding: 0 },
+      { N: 2, C: 3, H: 3, W: 24, O: 9, k: 3, stride: 1, padding: 1 },
     ]
   ) {
-    await checkCase(c, rng, `conv2d seed ${seed} ${JSON.stringify(c)}`, false);
+    await checkCase(c, rng, `conv2d ${tiling} seed ${seed} ${JSON.stringify(c)}`, false);
+  }
+}
+
+Deno.test("conv2d on several workgroups, row-tiled and general kernels", async () => {
+  const seed = freshSeed();
+  await checkBig(seed, "default");
+  setDenseTiling(HARDWARE_TILING);
+  try {
+    await checkBig(seed, "hardware");
+  } finally {
+    setDenseTiling(null);
   }
 });
 
