@@ -107,7 +107,10 @@ function joinRecords(images: Uint8Array, labels: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(n * rec);
   for (let i = 0; i < n; i++) {
     labels.forEach((l, k) => out[i * rec + k] = l[i]);
-    out.set(images.subarray(i * CIFAR_IMAGE_BYTES, (i + 1) * CIFAR_IMAGE_BYTES), i * rec + labels.length);
+    out.set(
+      images.subarray(i * CIFAR_IMAGE_BYTES, (i + 1) * CIFAR_IMAGE_BYTES),
+      i * rec + labels.length,
+    );
   }
   return out;
 }

@@ -39,7 +39,10 @@ Deno.test("CIFAR-100 round trip with fine and coarse labels", async () => {
 Deno.test("CIFAR: truncated records, bad labels, wrong format, empty and missing files", async () => {
   const rng = new Prng(freshSeed());
   await withTempDir(async (dir) => {
-    const c10 = encodeCifar10({ images: randomBytes(rng, 2 * 3072), labels: new Uint8Array([1, 2]) });
+    const c10 = encodeCifar10({
+      images: randomBytes(rng, 2 * 3072),
+      labels: new Uint8Array([1, 2]),
+    });
     await Deno.writeFile(`${dir}/t.bin`, c10.subarray(0, c10.length - 100));
     await assertDatasetError(
       () => readCifar10Split([`${dir}/t.bin`]),

@@ -9,7 +9,7 @@ import { DatasetError } from "./errors.ts";
 import { maybeGunzip } from "./files.ts";
 import { type DatasetLocation, locateDataset } from "./layout.ts";
 import { type ProgressSink, stderrProgress } from "./progress.ts";
-import { type DatasetName, datasetSpec } from "./specs.ts";
+import { type DatasetName, datasetSpec, type RemoteFile } from "./specs.ts";
 import { readTar } from "./tar.ts";
 
 /** Options of {@link downloadFile}. */
@@ -236,6 +236,8 @@ export interface DownloadDatasetOptions {
   log?: (message: string) => void;
   /** Progress display per file; default a bar on stderr when it is a terminal. */
   progress?: (file: string) => ProgressSink;
+  /** Replaces the dataset's file list and checksums (for other mirrors' files and tests). */
+  files?: readonly RemoteFile[];
 }
 
 function envBase(): string | undefined {
@@ -273,7 +275,7 @@ export async function downloadDataset(
   if (!base.endsWith("/")) base += "/";
   const log = opts.log ?? ((m: string) => console.error(m));
   const target = spec.archiveDir ? dataDir : `${dataDir}/${spec.subdirs[0]}`;
-  for (const f of spec.remote) {
+  for (const f of opts.files ?? spec.remote) {
     const dest = `${target}/${f.name}`;
     log(`downloading ${base}${f.name} (${(f.bytes / 1e6).toFixed(1)} MB) to ${dest}`);
     await downloadFile(base + f.name, dest, {

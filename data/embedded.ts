@@ -13,7 +13,15 @@ import { readIdxSplit } from "./read.ts";
 import { DATASETS } from "./specs.ts";
 import { DatasetError } from "./errors.ts";
 
-/** File names of the embedded subset, in `data/embedded/`. */
+/**
+ * File names of the embedded subset, in `data/embedded/`.
+ *
+ * @example
+ * ```ts
+ * import { EMBEDDED_FILES } from "@ovsw/data";
+ * console.log(EMBEDDED_FILES.trainImages); // train-images-idx3-ubyte.gz
+ * ```
+ */
 export const EMBEDDED_FILES = {
   trainImages: "train-images-idx3-ubyte.gz",
   trainLabels: "train-labels-idx1-ubyte.gz",
@@ -21,7 +29,15 @@ export const EMBEDDED_FILES = {
   testLabels: "t10k-labels-idx1-ubyte.gz",
 } as const;
 
-/** Images per class in the embedded subset. */
+/**
+ * Images per class in the embedded subset.
+ *
+ * @example
+ * ```ts
+ * import { EMBEDDED_PER_CLASS } from "@ovsw/data";
+ * console.log(EMBEDDED_PER_CLASS.train * 10); // 6000
+ * ```
+ */
 export const EMBEDDED_PER_CLASS = { train: 600, test: 100 } as const;
 
 /**

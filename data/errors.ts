@@ -23,6 +23,8 @@ export class DatasetError extends Error {
   readonly file: string;
 
   /**
+   * Builds the message `file: problem`.
+   *
    * @param file the file, directory or URL at fault
    * @param problem what is wrong with it
    */

@@ -65,7 +65,12 @@ Deno.test("IDX: wrong magic, unsupported type, truncated and oversized data", as
     await assertDatasetError(() => readBytes(dir, wrong, lab), `${dir}/img`, "wrong magic number");
     const f32 = img.slice();
     f32[2] = 0x0d;
-    await assertDatasetError(() => readBytes(dir, f32, lab), `${dir}/img`, "float", "not supported");
+    await assertDatasetError(
+      () => readBytes(dir, f32, lab),
+      `${dir}/img`,
+      "float",
+      "not supported",
+    );
     await assertDatasetError(
       () => readBytes(dir, img.subarray(0, img.length - 5), lab),
       `${dir}/img`,

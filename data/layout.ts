@@ -4,7 +4,7 @@
  * @module
  */
 import { DatasetError } from "./errors.ts";
-import { DATASETS, type DatasetName, type DatasetSpec, datasetSpec } from "./specs.ts";
+import { type DatasetName, DATASETS, type DatasetSpec, datasetSpec } from "./specs.ts";
 
 /** Where a dataset's files were found. */
 export interface DatasetLocation {

@@ -11,7 +11,7 @@ import { DatasetError } from "./errors.ts";
 import { locateDataset } from "./layout.ts";
 import type { LoaderOptions } from "./loader.ts";
 import { type Cifar100Labels, readDataset } from "./read.ts";
-import { DATASETS, type DatasetName, type DatasetSpec, datasetSpec } from "./specs.ts";
+import { type DatasetName, DATASETS, type DatasetSpec, datasetSpec } from "./specs.ts";
 
 /** Options of {@link loadData}, mirroring the CLI flags. */
 export interface LoadDataOptions {

@@ -102,6 +102,7 @@ export class DataLoader {
   #buffers: [Float32Array<ArrayBuffer>, Float32Array<ArrayBuffer>];
   #labels: [Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>];
 
+  /** Checks the options and allocates the two host batch buffers. */
   constructor(split: Split, opts: LoaderOptions) {
     if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) {
       throw new RangeError(`batch size must be a positive integer, got ${opts.batchSize}`);

@@ -17,7 +17,12 @@ function mb(bytes: number): string {
  * console.log(progressLine("f.gz", 50, 100, 10)); // f.gz [#####.....]  50% 0.0/0.0 MB
  * ```
  */
-export function progressLine(label: string, done: number, total: number | null, width = 30): string {
+export function progressLine(
+  label: string,
+  done: number,
+  total: number | null,
+  width = 30,
+): string {
   if (!total || total <= 0) return `${label} ${mb(done)} MB`;
   const frac = Math.min(1, done / total);
   const fill = Math.round(frac * width);
