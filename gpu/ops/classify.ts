@@ -5,7 +5,7 @@
  */
 import { grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { shapeStr, Tensor } from "../tensor.ts";
-import { checkLogitsLabels } from "./cross_entropy.ts";
+import { checkLogitsLabels } from "./layout.ts";
 
 const ARGMAX = `struct P { n: u32, k: u32 }
 @group(0) @binding(0) var<uniform> p: P;

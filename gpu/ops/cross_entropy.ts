@@ -8,7 +8,8 @@
  */
 import { f32, grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { needsGrad, record1 } from "../tape.ts";
-import { shapeStr, Tensor } from "../tensor.ts";
+import { Tensor } from "../tensor.ts";
+import { checkLogitsLabels } from "./layout.ts";
 
 const FORWARD = `struct P { n: u32, k: u32, eps: f32, inv_n: f32, nan_bits: u32 }
 @group(0) @binding(0) var<uniform> p: P;
@@ -68,25 +69,6 @@ const BACKWARD = `struct P { total: u32, k: u32, eps: f32, inv_n: f32 }
 export interface CrossEntropyOptions {
   /** Label smoothing ε in [0, 1): the target is (1 − ε)·onehot + ε/K. Default 0. */
   labelSmoothing?: number;
-}
-
-/** Checks logits `[N, K]` and labels u32 `[N]`. */
-export function checkLogitsLabels(op: string, logits: Tensor, labels: Tensor): [number, number] {
-  if (logits.shape.length !== 2 || logits.dtype !== "f32") {
-    throw new RangeError(
-      `${op}: logits must be f32 [N, K], got ${logits.dtype} ${shapeStr(logits.shape)}`,
-    );
-  }
-  const [n, k] = logits.shape;
-  if (labels.dtype !== "u32" || labels.size !== n) {
-    throw new RangeError(
-      `${op}: labels must be u32 [${n}] for logits ${shapeStr(logits.shape)}, got ${labels.dtype} ${
-        shapeStr(labels.shape)
-      }`,
-    );
-  }
-  if (k < 1) throw new RangeError(`${op}: logits ${shapeStr(logits.shape)} have no classes`);
-  return [n, k];
 }
 
 /**

@@ -171,3 +171,22 @@ export function channelPlan(op: string, x: Tensor, v: Tensor): AxesPlan {
   if (x.dtype !== "f32" || v.dtype !== "f32") throw new TypeError(`${op}: expected f32 tensors`);
   return planAxes(op, x.shape, x.shape.map((_, i) => i).filter((i) => i !== 1));
 }
+
+/** Checks logits `[N, K]` and labels u32 `[N]`. */
+export function checkLogitsLabels(op: string, logits: Tensor, labels: Tensor): [number, number] {
+  if (logits.shape.length !== 2 || logits.dtype !== "f32") {
+    throw new RangeError(
+      `${op}: logits must be f32 [N, K], got ${logits.dtype} ${shapeStr(logits.shape)}`,
+    );
+  }
+  const [n, k] = logits.shape;
+  if (labels.dtype !== "u32" || labels.size !== n) {
+    throw new RangeError(
+      `${op}: labels must be u32 [${n}] for logits ${shapeStr(logits.shape)}, got ${labels.dtype} ${
+        shapeStr(labels.shape)
+      }`,
+    );
+  }
+  if (k < 1) throw new RangeError(`${op}: logits ${shapeStr(logits.shape)} have no classes`);
+  return [n, k];
+}

@@ -20,7 +20,16 @@ const BROADCAST = `struct P { n: u32 }
   if (i < p.n) { y[i] = g[0]; }
 }`;
 
-/** Fills a tensor of `shape` with the single value of `g` (size 1). */
+/**
+ * Fills a tensor of `shape` with the single value of `g` (size 1). No autograd.
+ *
+ * @example
+ * ```ts
+ * import { broadcastScalar, initGpu, Tensor } from "@ovsw/gpu";
+ * await initGpu();
+ * console.log(await broadcastScalar(Tensor.from([7], []), [3]).read()); // [7, 7, 7]
+ * ```
+ */
 export function broadcastScalar(g: Tensor, shape: readonly number[]): Tensor {
   const y = Tensor.empty(shape);
   runKernel({
