@@ -12,3 +12,4 @@
  */
 export * from "@ovsw/gpu";
 export * from "@ovsw/init";
+export * from "@ovsw/data";
