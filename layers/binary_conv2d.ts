@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { keep, scale, type Tensor } from "@ovsw/gpu";
+import { keep, noGrad, scale, type Tensor } from "@ovsw/gpu";
 import { type Initializer, kaimingNormal, Prng } from "@ovsw/init";
 import { binaryConv2d } from "./binary_conv2d_op.ts";
 import { Module } from "./module.ts";
@@ -116,7 +116,7 @@ export class BinaryConv2d extends Module {
 
   /** Multiplies the latent weights by `factor` in place (the authors' `scale_weights`). */
   scaleWeights(factor: number): void {
-    this.setTensor("weight", keep(scale(this.weight, factor)));
+    this.setTensor("weight", keep(noGrad(() => scale(this.weight, factor))));
   }
 
   /** e.g. `BinaryConv2d(16→32, k3, s2, p1, ste)`. */

@@ -41,3 +41,4 @@ export * from "./quantizers/quantize.ts";
 export * from "./binary_conv2d_op.ts";
 export * from "./binary_conv2d.ts";
 export * from "./binary_linear.ts";
+export * from "./summary.ts";

@@ -1,0 +1,226 @@
+import assert from "node:assert/strict";
+import { backward, noGrad, softmaxCrossEntropy, Tensor, tidy } from "@ovsw/gpu";
+import { Prng } from "@ovsw/init";
+import { BinaryConv2d, type Module } from "@ovsw/layers";
+import { assertClose, freshSeed, setupGpu } from "../tests/util.ts";
+import { createModel, modelInfo, MODELS } from "./mod.ts";
+
+await setupGpu();
+
+function stdOf(x: Float32Array): number {
+  let s = 0;
+  for (const v of x) s += v;
+  const m = s / x.length;
+  let q = 0;
+  for (const v of x) q += (v - m) ** 2;
+  return Math.sqrt(q / (x.length - 1));
+}
+
+Deno.test("exact parameter counts of every model (method.md §8, §13)", () => {
+  const expected: Record<string, [number, number]> = {
+    cresnet20: [269_850, 267_264],
+    cresnet18: [11_174_986, 11_157_504],
+    "vgg-small": [4_660_618, 4_571_136],
+    resnet18: [11_690_536, 10_985_472],
+    resnet34: [21_798_696, 21_086_208],
+    "vgg-small-28": [577_866, 552_960],
+  };
+  for (const info of MODELS) {
+    const net = createModel(info.name);
+    try {
+      assert.deepEqual(
+        [net.countParameters(), net.countParameters("binary")],
+        expected[info.name],
+        info.name,
+      );
+      assert.deepEqual([info.params, info.binaryParams], expected[info.name]);
+      for (const [name, t] of net.namedParameters()) {
+        assert.equal(t.name, name);
+        assert.ok(t.requiresGrad, name);
+        const tag = t.shape.length === 1 ? "vector" : t.tag === "binary" ? "binary" : "float";
+        assert.equal(t.tag, tag, name);
+      }
+    } finally {
+      net.dispose();
+    }
+  }
+  // CIFAR-100 heads
+  const c100 = createModel("cresnet20", { classes: 100 });
+  assert.equal(c100.countParameters(), 269_850 + 90 * 64 + 90);
+  c100.dispose();
+});
+
+Deno.test("names match the authors' state_dict; aliases and errors", () => {
+  const names = (m: Module) => m.namedParameters().map(([n]) => n);
+  const bufs = (m: Module) => m.namedBuffers().map(([n]) => n);
+  const r20 = createModel("cResNet20_1w1a");
+  assert.deepEqual(names(r20).slice(0, 7), [
+    "conv1.weight",
+    "bn1.weight",
+    "bn1.bias",
+    "layer1.0.conv1.weight",
+    "layer1.0.bn1.weight",
+    "layer1.0.bn1.bias",
+    "layer1.0.conv2.weight",
+  ]);
+  assert.deepEqual(names(r20).slice(-4), [
+    "bn2.weight",
+    "bn2.bias",
+    "linear.weight",
+    "linear.bias",
+  ]);
+  assert.ok(bufs(r20).includes("layer3.2.bn2.num_batches_tracked"));
+  assert.equal(r20.namedBuffers().find(([n]) => n === "bn2.running_var")![1].dtype, "f32");
+  r20.dispose();
+  const r18 = createModel("ResNet18_1w1a", { classes: 10 });
+  const n18 = names(r18);
+  for (
+    const n of [
+      "layer2.0.downsample.0.weight",
+      "layer2.0.downsample.1.weight",
+      "layer4.1.conv2.weight",
+      "fc.weight",
+      "fc.bias",
+    ]
+  ) assert.ok(n18.includes(n), n);
+  assert.ok(!n18.includes("layer1.0.downsample.0.weight"));
+  r18.dispose();
+  const vgg = createModel("VGGSmall_1w1a", { classes: 10 });
+  assert.deepEqual(names(vgg).slice(0, 4), [
+    "conv0.weight",
+    "bn0.weight",
+    "bn0.bias",
+    "conv1.weight",
+  ]);
+  assert.ok(names(vgg).includes("nonlinear5.weight"));
+  vgg.dispose();
+  assert.throws(() => createModel("resnet50"), /unknown model "resnet50"; choose one of cresnet20/);
+  assert.throws(() => createModel("cresnet20", { classes: 0 }), /classes must be a positive/);
+  assert.throws(() => createModel("cresnet20", { init: "he" }), /unknown initializer "he"/);
+  assert.throws(() => createModel("cresnet20", { gamma: -1 }), /gamma must be a positive/);
+  assert.equal(modelInfo("vggsmall28").name, "vgg-small-28");
+});
+
+Deno.test("init of §8: Kaiming fan_in, VGG fan-out, ImageNet BN γ=1e-8, γ scaling, seeds", async () => {
+  const seed = freshSeed();
+  const r20 = createModel("cresnet20", { seed });
+  const w = await r20.namedParameters().find(([n]) => n === "layer3.1.conv1.weight")![1].read();
+  const std = Math.sqrt(2 / (64 * 9));
+  assert.ok(Math.abs(stdOf(w) - std) < 0.03 * std, `kaiming std ${stdOf(w)} seed ${seed}`);
+  const r20b = createModel("cresnet20", { seed });
+  const wb = await r20b.namedParameters().find(([n]) => n === "layer3.1.conv1.weight")![1].read();
+  assert.deepEqual(wb, w, "same seed, same weights");
+  const r20g = createModel("cresnet20", { seed, gamma: 1e-3 });
+  const wg = await r20g.namedParameters().find(([n]) => n === "layer3.1.conv1.weight")![1].read();
+  assertClose(wg, w.map((v) => v * 1e-3), 1e-6, `γ-scaled init seed ${seed}`);
+  const r20u = createModel("cresnet20", { seed, init: "kaiming_uniform", gamma: 10 });
+  const wu = await r20u.namedParameters().find(([n]) => n === "layer3.1.conv1.weight")![1].read();
+  const bound = 10 * Math.sqrt(3) * std;
+  assert.ok(wu.every((v) => Math.abs(v) <= bound * (1 + 1e-6)));
+  assert.ok(Math.abs(stdOf(wu) - bound / Math.sqrt(3)) < 0.03 * bound, `uniform seed ${seed}`);
+  for (const m of [r20, r20b, r20g, r20u]) m.dispose();
+
+  const vgg = createModel("vgg-small-28", { seed });
+  const p = Object.fromEntries(vgg.namedParameters());
+  const w4 = await p["conv4.weight"].read(); // 128→256: fan-out std √(2/(9·256))
+  assert.ok(
+    Math.abs(stdOf(w4) - Math.sqrt(2 / 2304)) < 0.03 * Math.sqrt(2 / 2304),
+    `vgg seed ${seed}`,
+  );
+  assert.ok(Math.abs(stdOf(await p["fc.weight"].read()) - 0.01) < 0.001, `vgg fc seed ${seed}`);
+  assert.ok((await p["fc.bias"].read()).every((v) => v === 0));
+  vgg.dispose();
+
+  const r18 = createModel("resnet18", { classes: 10, seed });
+  const q = Object.fromEntries(r18.namedParameters());
+  for (const n of ["bn1.weight", "layer1.0.bn2.weight", "layer2.0.downsample.1.weight"]) {
+    assert.ok((await q[n].read()).every((v) => v === Math.fround(1e-8)), n);
+  }
+  assert.ok((await q["bn2.weight"].read()).every((v) => v === 1), "BN1d head keeps γ = 1");
+  // FP downsample keeps PyTorch's default U(±1/√fanIn)
+  assert.ok((await q["layer2.0.downsample.0.weight"].read()).every((v) => Math.abs(v) <= 1 / 8));
+  r18.dispose();
+});
+
+async function smoke(name: string, input: number[]): Promise<void> {
+  const seed = freshSeed();
+  const rng = new Prng(seed);
+  const net = createModel(name, { classes: 10, seed });
+  const params = net.parameters();
+  const x = Tensor.from(rng.normalArray(input.reduce((a, b) => a * b, 1)), input);
+  const labels = Tensor.from(new Uint32Array([1, 7]), [2]);
+  try {
+    const [loss, grads] = tidy(() => {
+      const logits = net.train().forward(x);
+      assert.deepEqual(logits.shape, [2, 10]);
+      const loss = softmaxCrossEntropy(logits, labels);
+      return [loss, backward(loss, params)];
+    });
+    const l = (await loss.read())[0];
+    assert.ok(Number.isFinite(l), `${name} loss ${l} seed ${seed}`);
+    grads.forEach((g, i) =>
+      assert.ok(g, `${name}: no gradient for ${net.namedParameters()[i][0]}`)
+    );
+    for (let k = 0; k < grads.length; k++) {
+      const v = await grads[k]!.read();
+      assert.ok(v.every(Number.isFinite), `${name} ${net.namedParameters()[k][0]} seed ${seed}`);
+    }
+    for (const g of grads) g?.dispose();
+    loss.dispose();
+    const y = tidy(() => noGrad(() => net.eval().forward(x)));
+    assert.ok((await y.read()).every(Number.isFinite), `${name} eval seed ${seed}`);
+    y.dispose();
+  } finally {
+    net.dispose();
+    x.dispose();
+    labels.dispose();
+  }
+}
+
+Deno.test("smoke step: cresnet20 (batch 2, 32×32)", () => smoke("cresnet20", [2, 3, 32, 32]));
+Deno.test("smoke step: vgg-small-28 (batch 2, 28×28)", () => smoke("vgg-small-28", [2, 1, 28, 28]));
+Deno.test("smoke step: vgg-small (batch 2, 32×32)", () => smoke("vgg-small", [2, 3, 32, 32]));
+Deno.test("smoke step: cresnet18 (batch 2, 32×32)", () => smoke("cresnet18", [2, 3, 32, 32]));
+Deno.test("smoke step: resnet18 (batch 2, reduced 64×64)", () => smoke("resnet18", [2, 3, 64, 64]));
+Deno.test("smoke step: resnet34 (batch 2, reduced 64×64)", () => smoke("resnet34", [2, 3, 64, 64]));
+
+Deno.test("scale invariance (§6.2): cResNet20 binary weights ×1 and ×1000, same loss and gradients (ste)", async () => {
+  const seed = freshSeed();
+  const rng = new Prng(seed);
+  const x = Tensor.from(rng.normalArray(4 * 3 * 16 * 16), [4, 3, 16, 16]);
+  const labels = Tensor.from(new Uint32Array([0, 3, 5, 9]), [4]);
+  const out: { loss: number; grad: Float32Array }[] = [];
+  for (const gamma of [1, 1000]) {
+    const net = createModel("cresnet20", { seed: 7 });
+    for (const [, m] of net.namedModules()) if (m instanceof BinaryConv2d) m.scaleWeights(gamma);
+    const w = Object.fromEntries(net.namedParameters())["layer2.0.conv1.weight"];
+    const [loss, g] = tidy(() => {
+      const loss = softmaxCrossEntropy(net.forward(x), labels);
+      return [loss, backward(loss, [w])[0]!];
+    });
+    out.push({ loss: (await loss.read())[0], grad: await g.read() });
+    net.dispose();
+  }
+  assertClose([out[1].loss], [out[0].loss], 1e-5, `loss seed ${seed}`);
+  // The gradient is not divided by γ (a float network's would be 1000× smaller). It is equal
+  // up to f32 rounding, except where a near-zero activation's sign flips under that rounding
+  // (α's +1e-5 moves by ~1e-4 relative and BN absorbs it): compare in L2 and count outliers.
+  const [g0, g1] = [out[0].grad, out[1].grad];
+  let d2 = 0;
+  let n2 = 0;
+  let outliers = 0;
+  const max = Math.max(...g0.map(Math.abs));
+  for (let i = 0; i < g0.length; i++) {
+    d2 += (g1[i] - g0[i]) ** 2;
+    n2 += g0[i] ** 2;
+    if (Math.abs(g1[i] - g0[i]) > 1e-3 * max) outliers++;
+  }
+  const rel = Math.sqrt(d2 / n2);
+  assert.ok(rel < 0.02, `∂L/∂W layer2.0.conv1 relative L2 difference ${rel} seed ${seed}`);
+  assert.ok(
+    outliers < 0.02 * g0.length,
+    `${outliers} of ${g0.length} entries differ, seed ${seed}`,
+  );
+  x.dispose();
+  labels.dispose();
+});

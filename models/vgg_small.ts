@@ -1,0 +1,169 @@
+/**
+ * VGGSmall_1w1a (CIFAR; method.md §8.3) and `vgg-small-28` for 28×28×1 data.
+ *
+ * @module
+ */
+import { type Tensor } from "@ovsw/gpu";
+import { Prng } from "@ovsw/init";
+import {
+  BatchNorm2d,
+  BinaryConv2d,
+  Conv2d,
+  Flatten,
+  Hardtanh,
+  Linear,
+  MaxPool2d,
+  Module,
+  PReLU,
+} from "@ovsw/layers";
+import { normalInit } from "@ovsw/init";
+import { binaryInitFor, checkClasses, type ModelOptions, vggConvInit } from "./options.ts";
+
+/** One conv stage of a VGG: conv, optional max-pool (before BN), BN, optional activation. */
+interface Stage {
+  conv: Module;
+  pool: boolean;
+  bn: BatchNorm2d;
+  act: Module | null;
+}
+
+/** Shared body of {@link VGGSmall} and {@link VGGSmall28}. */
+abstract class VGGBase extends Module {
+  /** The stages in order. */
+  protected readonly stages: Stage[] = [];
+  /** MaxPool2d(2), shared by the pooled stages. */
+  protected pooling!: MaxPool2d;
+  /** Flatten before the classifier. */
+  protected flat!: Flatten;
+  /** Classifier. */
+  fc!: Linear;
+
+  /** Registers conv0..N, bn0..N, nonlinear0..N, pooling and fc, in the authors' order. */
+  protected build(
+    widths: number[],
+    inChannels: number,
+    pooled: boolean[],
+    lastAct: "prelu" | "none",
+    fcIn: number,
+    options: ModelOptions,
+    model: string,
+  ): void {
+    const classes = checkClasses(model, options.classes ?? 10);
+    const rng = new Prng(options.seed ?? 0);
+    const binaryInit = binaryInitFor(options, vggConvInit);
+    let cin = inChannels;
+    widths.forEach((w, i) => {
+      const conv = i === 0
+        ? new Conv2d(cin, w, 3, { padding: 1, rng, init: (s, r) => vggConvInit(s, r) })
+        : new BinaryConv2d(cin, w, 3, {
+          padding: 1,
+          rng,
+          init: binaryInit,
+          estimator: options.estimator,
+          learnedScale: options.learnedScale,
+        });
+      this.registerModule(`conv${i}`, conv);
+      if (i === 1) this.pooling = this.registerModule("pooling", new MaxPool2d(2));
+      const bn = this.registerModule(`bn${i}`, new BatchNorm2d(w));
+      const last = i === widths.length - 1;
+      const act = !last
+        ? this.registerModule(`nonlinear${i}`, new Hardtanh())
+        : lastAct === "prelu"
+        ? this.registerModule(`nonlinear${i}`, new PReLU(w))
+        : null;
+      this.stages.push({ conv, pool: pooled[i], bn, act });
+      cin = w;
+    });
+    this.flat = this.registerModule("flatten", new Flatten());
+    this.fc = this.registerModule(
+      "fc",
+      new Linear(fcIn, classes, {
+        rng,
+        init: (s, r) => normalInit(s, r, { std: 0.01 }),
+        biasInit: (s) => new Float32Array(s[0]),
+      }),
+    );
+  }
+
+  /** Logits `[N, classes]`. */
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const s of this.stages) {
+      h = s.conv.forward(h);
+      if (s.pool) h = this.pooling.forward(h);
+      h = s.bn.forward(h);
+      if (s.act) h = s.act.forward(h);
+    }
+    return this.fc.forward(this.flat.forward(h));
+  }
+
+  protected override computeShape(input: readonly number[]): number[] {
+    let h = [...input];
+    for (const s of this.stages) {
+      h = s.conv.outputShape(h);
+      if (s.pool) h = this.pooling.outputShape(h);
+      h = s.bn.outputShape(h);
+      if (s.act) h = s.act.outputShape(h);
+    }
+    return this.fc.outputShape(this.flat.outputShape(h));
+  }
+}
+
+/**
+ * VGG-small 1w1a for 32×32×3: FP conv0 3→128 → BN → Hardtanh; binary 128→128 → pool → BN →
+ * Hardtanh; 128→256; 256→256 (pool); 256→512; 512→512 (pool) → BN → PReLU(512); flatten →
+ * FP Linear(8192→classes). Init: every conv N(0, 2/(9·C_out)) (fan-out), Linear N(0, 0.01)
+ * with zero bias.
+ *
+ * @example
+ * ```ts
+ * import { initGpu } from "@ovsw/gpu";
+ * import { VGGSmall } from "@ovsw/models";
+ * await initGpu();
+ * console.log(new VGGSmall().countParameters()); // 4660618
+ * ```
+ */
+export class VGGSmall extends VGGBase {
+  /** @param options classes (default 10), init, gamma, seed, estimator */
+  constructor(options: ModelOptions = {}) {
+    super();
+    this.build(
+      [128, 128, 256, 256, 512, 512],
+      3,
+      [false, true, false, true, false, true],
+      "prelu",
+      8192,
+      options,
+      "vgg-small",
+    );
+  }
+}
+
+/**
+ * `vgg-small-28` for 28×28×1 data (Fashion-MNIST): FP conv 1→64 → BN → Hardtanh; binary
+ * 64→64 → pool → BN → Hardtanh; 64→128 → BN → Hardtanh; 128→128 → pool → BN → Hardtanh;
+ * 128→256 → pool (7→3) → BN; flatten → FP Linear(2304→classes). VGG-small's init.
+ *
+ * @example
+ * ```ts
+ * import { initGpu } from "@ovsw/gpu";
+ * import { VGGSmall28 } from "@ovsw/models";
+ * await initGpu();
+ * console.log(new VGGSmall28().outputShape([2, 1, 28, 28])); // [2, 10]
+ * ```
+ */
+export class VGGSmall28 extends VGGBase {
+  /** @param options classes (default 10), init, gamma, seed, estimator */
+  constructor(options: ModelOptions = {}) {
+    super();
+    this.build(
+      [64, 64, 128, 128, 256],
+      1,
+      [false, true, false, true, true],
+      "none",
+      2304,
+      options,
+      "vgg-small-28",
+    );
+  }
+}
