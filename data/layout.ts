@@ -139,11 +139,10 @@ export function locateDataset(dir: string, name?: DatasetName | string): Dataset
       return { ...r.found, spec };
     }
   }
-  const lines = (["mnist", "fashion-mnist", "cifar10", "cifar100"] as DatasetName[])
-    .map((n) => `  - ${expectedLayout(dir, DATASETS[n])}`);
+  const layouts = (["mnist", "fashion-mnist", "cifar10", "cifar100"] as DatasetName[])
+    .map((n) => expectedLayout(dir, DATASETS[n]));
   throw new DatasetError(
     dir,
-    `no dataset found. Supported layouts:\n${lines.join("\n")}\n` +
-      `Pass --dataset NAME --download to fetch one.`,
+    `no dataset found. ${layouts.join("; ")}. Pass --dataset NAME --download to fetch one.`,
   );
 }

@@ -162,36 +162,47 @@ export class DataLoader {
     };
   }
 
-  #streams(epoch: number): { order: Uint32Array; rng: Prng | null } {
-    return {
-      order: this.order(epoch),
-      rng: this.augment === "crop-flip" ? new Prng(mixSeed(this.seed, epoch, 1)) : null,
-    };
+  /** The epoch's order and augmentation stream, advanced past `startBatch` batches. */
+  #streams(epoch: number, startBatch: number): { order: Uint32Array; rng: Prng | null } {
+    const n = this.batchesPerEpoch;
+    if (!Number.isInteger(startBatch) || startBatch < 0 || startBatch > n) {
+      throw new RangeError(`start batch ${startBatch} is outside 0…${n} for this epoch`);
+    }
+    const rng = this.augment === "crop-flip" ? new Prng(mixSeed(this.seed, epoch, 1)) : null;
+    if (rng) {
+      const skipped = Math.min(startBatch * this.batchSize, this.split.count);
+      for (let i = 0; i < skipped; i++) drawCropFlip(rng, this.cropPadding);
+    }
+    return { order: this.order(epoch), rng };
   }
 
   /**
-   * The batches of epoch `e` as host arrays (no GPU needed). The arrays are reused: each batch
-   * is valid until the one after next is requested.
+   * The batches of epoch `e` as host arrays (no GPU needed), from batch `startBatch` on (the
+   * skipped batches are not prepared, but the streams advance as if they were, so a run resumed
+   * mid-epoch sees the same batches). The arrays are reused: each batch is valid until the one
+   * after next is requested.
    */
-  *hostEpoch(epoch: number): Generator<HostBatch> {
-    const { order, rng } = this.#streams(epoch);
-    for (let b = 0; b < this.batchesPerEpoch; b++) {
+  *hostEpoch(epoch: number, startBatch = 0): Generator<HostBatch> {
+    const { order, rng } = this.#streams(epoch, startBatch);
+    for (let b = startBatch; b < this.batchesPerEpoch; b++) {
       yield this.#prepare(order, b, (b & 1) as 0 | 1, rng);
     }
   }
 
   /**
-   * The batches of epoch `e` as GPU tensors: x f32 `[B, C, H, W]` normalised, y u32 `[B]`.
-   * See the class description for ownership and overlap.
+   * The batches of epoch `e` as GPU tensors: x f32 `[B, C, H, W]` normalised, y u32 `[B]`,
+   * from batch `startBatch` on (for resuming mid-epoch; `index` keeps counting from the start of
+   * the epoch). See the class description for ownership and overlap.
    */
-  *epoch(epoch: number): Generator<Batch> {
-    const { order, rng } = this.#streams(epoch);
+  *epoch(epoch: number, startBatch = 0): Generator<Batch> {
+    const { order, rng } = this.#streams(epoch, startBatch);
     const n = this.batchesPerEpoch;
+    if (startBatch >= n) return;
     const [C, H, W] = this.imageShape;
-    let ready = this.#prepare(order, 0, 0, rng);
+    let ready = this.#prepare(order, startBatch, (startBatch & 1) as 0 | 1, rng);
     let current: Batch | null = null;
     try {
-      for (let b = 0; b < n; b++) {
+      for (let b = startBatch; b < n; b++) {
         const x = Tensor.from(ready.x, [ready.size, C, H, W], "f32");
         const y = Tensor.from(ready.y, [ready.size], "u32");
         current = { x, y, size: ready.size, index: b };

@@ -100,6 +100,12 @@ Deno.test("augmentation is deterministic by seed, differs across seeds, and is a
   assertEquals(hostEpochs(split, opts, 1), a, `seed ${seed}: same seed, different batches`);
   notDeepEqual(hostEpochs(split, { ...opts, seed: seed + 7 }, 1), a);
   notDeepEqual(hostEpochs(split, opts, 2), a);
+  // Starting mid-epoch gives the same later batches (the streams are advanced, not restarted).
+  const resumed = [];
+  for (const b of new DataLoader(split, opts).hostEpoch(1, 3)) {
+    resumed.push({ ...b, x: b.x.slice(), y: b.y.slice() });
+  }
+  assertEquals(resumed, a.slice(3), `seed ${seed}: resumed epoch differs`);
   // Each augmented image is one of the 5·5·2 crops/flips of its source image.
   const lut = normalizationTable(norm, 3);
   const per = 3 * 8 * 8;
@@ -157,6 +163,12 @@ Deno.test("GPU epoch: uploads equal host batches, no readbacks, batch tensors re
     assertClose(await b.x.read(), h.x, 1e-6, `seed ${seed} batch ${b.index} x`);
     assertEquals(await b.y.readU32(), h.y, `seed ${seed} batch ${b.index} y`);
   }
+  let resumed = 2;
+  for (const b of loader.epoch(5, 2)) {
+    equal(b.index, resumed++);
+    assertClose(await b.x.read(), host[b.index].x, 1e-6, `seed ${seed} resumed batch ${b.index}`);
+  }
+  equal(resumed, 3);
   for (const _ of loader.epoch(6)) break;
   equal(liveTensorStats().tensors, before, "break must release the batch");
 });
