@@ -21,6 +21,7 @@ export class Hardtanh extends Module {
     return hardtanh(x);
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     return [...input];
   }
@@ -41,6 +42,7 @@ export class ReLU extends Module {
     return relu(x);
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     return [...input];
   }

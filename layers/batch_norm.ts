@@ -20,8 +20,16 @@ export interface BatchNormOptions {
   gammaInit?: number;
 }
 
-/** Shared implementation of {@link BatchNorm1d} and {@link BatchNorm2d}. */
-abstract class BatchNormBase extends Module {
+/**
+ * Shared implementation of {@link BatchNorm1d} and {@link BatchNorm2d}.
+ *
+ * @example
+ * ```ts
+ * import { BatchNorm2d, BatchNormBase } from "@ovsw/layers";
+ * console.log(BatchNorm2d.prototype instanceof BatchNormBase); // true
+ * ```
+ */
+export abstract class BatchNormBase extends Module {
   /** eps. */
   readonly eps: number;
   /** momentum. */
@@ -29,6 +37,12 @@ abstract class BatchNormBase extends Module {
   /** Accepted input ranks. */
   protected abstract readonly ranks: number[];
 
+  /**
+   * Creates the layer: γ = `gammaInit`, β = 0, running mean 0, running variance 1.
+   *
+   * @param numFeatures channels C
+   * @param options eps, momentum, γ init
+   */
   constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
     super();
     this.eps = options.eps ?? 1e-5;
@@ -74,6 +88,7 @@ abstract class BatchNormBase extends Module {
     return `${this.typeName}(${this.numFeatures})`;
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     expectShape(this.describe(), input, this.ranks, this.numFeatures);
     return [...input];
@@ -93,6 +108,7 @@ abstract class BatchNormBase extends Module {
  * ```
  */
 export class BatchNorm1d extends BatchNormBase {
+  /** Accepts `[N, C]`. */
   protected readonly ranks = [2];
 }
 
@@ -109,5 +125,6 @@ export class BatchNorm1d extends BatchNormBase {
  * ```
  */
 export class BatchNorm2d extends BatchNormBase {
+  /** Accepts `[N, C, H, W]`. */
   protected readonly ranks = [4];
 }

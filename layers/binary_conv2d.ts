@@ -67,6 +67,8 @@ export class BinaryConv2d extends Module {
   readonly estimator: Estimator;
 
   /**
+   * Creates the layer.
+   *
    * @param inChannels input channels
    * @param outChannels output channels
    * @param kernelSize square kernel size
@@ -125,6 +127,7 @@ export class BinaryConv2d extends Module {
       `s${this.stride}, p${this.padding}, ${this.estimator.name})`;
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     expectShape(this.describe(), input, 4, this.inChannels);
     const k = this.kernelSize;

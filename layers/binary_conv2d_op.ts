@@ -75,9 +75,18 @@ export interface BinaryConvForwardInput {
 /** Computes `y = (a ⊛ est(W))·α`, shape `[N, O, OH, OW]`, without recording. */
 export type BinaryConvForward = (input: BinaryConvForwardInput) => Tensor;
 
-/** The default forward: a float conv of `a` with the α-scaled binary weights. */
-export const floatBinaryConvForward: BinaryConvForward = (i) =>
-  conv2dForward(i.a, i.scaledWeights, { stride: i.stride, padding: i.padding });
+/**
+ * The default forward: a float conv of `a` with the α-scaled binary weights.
+ *
+ * @example
+ * ```ts
+ * import { floatBinaryConvForward, setBinaryConvForward } from "@ovsw/layers";
+ * setBinaryConvForward(floatBinaryConvForward);
+ * ```
+ */
+export function floatBinaryConvForward(i: BinaryConvForwardInput): Tensor {
+  return conv2dForward(i.a, i.scaledWeights, { stride: i.stride, padding: i.padding });
+}
 
 let forwardImpl: BinaryConvForward = floatBinaryConvForward;
 

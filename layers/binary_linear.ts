@@ -32,6 +32,8 @@ export class BinaryLinear extends Module {
   readonly estimator: Estimator;
 
   /**
+   * Creates the layer.
+   *
    * @param inFeatures input features
    * @param outFeatures output features
    * @param options estimator, learned scale, init
@@ -79,6 +81,7 @@ export class BinaryLinear extends Module {
     return `${this.typeName}(${this.inFeatures}→${this.outFeatures}, ${this.estimator.name})`;
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     expectShape(this.describe(), input, 2, this.inFeatures);
     return [input[0], this.outFeatures];

@@ -42,6 +42,8 @@ export class Conv2d extends Module {
   readonly padding: number;
 
   /**
+   * Creates the layer.
+   *
    * @param inChannels input channels
    * @param outChannels output channels
    * @param kernelSize square kernel size
@@ -89,6 +91,7 @@ export class Conv2d extends Module {
       `s${this.stride}, p${this.padding})`;
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     expectShape(this.describe(), input, 4, this.inChannels);
     const k = this.kernelSize;

@@ -21,6 +21,7 @@ export class Flatten extends Module {
     return flatten(x);
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     if (input.length < 1) throw new RangeError("Flatten: input must have a batch dimension");
     return [input[0], input.slice(1).reduce((a, b) => a * b, 1)];

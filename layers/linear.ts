@@ -35,6 +35,8 @@ export interface LinearOptions {
  */
 export class Linear extends Module {
   /**
+   * Creates the layer.
+   *
    * @param inFeatures input features
    * @param outFeatures output features
    * @param options bias and initialisers
@@ -79,6 +81,7 @@ export class Linear extends Module {
     return `${this.typeName}(${this.inFeatures}→${this.outFeatures})`;
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     expectShape(this.describe(), input, 2);
     if (input[1] !== this.inFeatures) {

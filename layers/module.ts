@@ -7,7 +7,11 @@
 import type { Tensor } from "@ovsw/gpu";
 
 /** Called for every module whose output shape is inferred while a trace is active. */
-type ShapeTracer = (module: Module, input: readonly number[], output: readonly number[]) => void;
+export type ShapeTracer = (
+  module: Module,
+  input: readonly number[],
+  output: readonly number[],
+) => void;
 
 let tracer: ShapeTracer | null = null;
 

@@ -18,7 +18,11 @@ import { convOutSize, expectShape } from "./shape.ts";
  * ```
  */
 export class PadShortcut extends Module {
-  /** @param pad zero channels added on each side */
+  /**
+   * Creates the layer.
+   *
+   * @param pad zero channels added on each side
+   */
   constructor(readonly pad: number) {
     super();
   }
@@ -29,6 +33,7 @@ export class PadShortcut extends Module {
     return padChannels(avgPool2d(x, { kernel: 2, stride: 2 }), this.pad, this.pad);
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     expectShape("PadShortcut", input, 4);
     return [

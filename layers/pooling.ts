@@ -15,12 +15,27 @@ export interface PoolOptions {
   padding?: number;
 }
 
-abstract class Pool2d extends Module {
+/**
+ * Shared implementation of the windowed pools.
+ *
+ * @example
+ * ```ts
+ * import { MaxPool2d, Pool2d } from "@ovsw/layers";
+ * console.log(MaxPool2d.prototype instanceof Pool2d); // true
+ * ```
+ */
+export abstract class Pool2d extends Module {
   /** Stride. */
   readonly stride: number;
   /** Padding. */
   readonly padding: number;
 
+  /**
+   * Creates the layer.
+   *
+   * @param kernel square window size
+   * @param options stride (default kernel) and padding (default 0)
+   */
   constructor(readonly kernel: number, options: PoolOptions = {}) {
     super();
     this.stride = options.stride ?? kernel;
@@ -32,6 +47,7 @@ abstract class Pool2d extends Module {
     return `${this.typeName}(k${this.kernel}, s${this.stride}, p${this.padding})`;
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     expectShape(this.describe(), input, 4);
     return [
@@ -87,7 +103,11 @@ export class AvgPool2d extends Pool2d {
  * ```
  */
 export class AdaptiveAvgPool2d extends Module {
-  /** @param outputSize only 1 is supported */
+  /**
+   * Creates the layer.
+   *
+   * @param outputSize only 1 is supported
+   */
   constructor(readonly outputSize = 1) {
     super();
     if (outputSize !== 1) {
@@ -101,6 +121,7 @@ export class AdaptiveAvgPool2d extends Module {
     return reshape(globalAvgPool(x), [x.shape[0], x.shape[1], 1, 1]);
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     expectShape("AdaptiveAvgPool2d(1)", input, 4);
     return [input[0], input[1], 1, 1];
@@ -123,6 +144,7 @@ export class GlobalAvgPool extends Module {
     return globalAvgPool(x);
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     expectShape("GlobalAvgPool", input, 4);
     return [input[0], input[1]];

@@ -23,6 +23,8 @@ import { expectShape } from "./shape.ts";
  */
 export class PReLU extends Module {
   /**
+   * Creates the layer.
+   *
    * @param numParameters channels (1 shares one slope)
    * @param init initial slope (default 0.25)
    */
@@ -43,6 +45,7 @@ export class PReLU extends Module {
     return prelu(x, this.weight);
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     expectShape(`PReLU(${this.numParameters})`, input, [2, 3, 4], this.numParameters);
     return [...input];

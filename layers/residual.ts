@@ -70,6 +70,8 @@ export class BiRealBlock extends Module {
   readonly shortcut: Module | null;
 
   /**
+   * Creates the layer.
+   *
    * @param b layer builder
    * @param inPlanes input channels
    * @param planes output channels
@@ -103,6 +105,7 @@ export class BiRealBlock extends Module {
     return hardtanh(add(this.bn2.forward(this.conv2.forward(h)), h));
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     const h = this.bn1.outputShape(this.conv1.outputShape(input));
     const r = this.shortcut ? this.shortcut.outputShape(input) : [...input];
@@ -139,6 +142,8 @@ export class BasicBlock extends Module {
   readonly shortcut: Module | null;
 
   /**
+   * Creates the layer.
+   *
    * @param b layer builder
    * @param inPlanes input channels
    * @param planes output channels
@@ -163,6 +168,7 @@ export class BasicBlock extends Module {
     return hardtanh(add(this.bn2.forward(this.conv2.forward(h)), r));
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     const h = this.bn1.outputShape(this.conv1.outputShape(input));
     const y = this.bn2.outputShape(this.conv2.outputShape(h));

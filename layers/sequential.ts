@@ -19,7 +19,11 @@ import { Module } from "./module.ts";
 export class Sequential extends Module {
   readonly #layers: Module[];
 
-  /** @param layers the children, in order */
+  /**
+   * Creates the layer.
+   *
+   * @param layers the children, in order
+   */
   constructor(...layers: Module[]) {
     super();
     this.#layers = layers;
@@ -38,6 +42,7 @@ export class Sequential extends Module {
     return y;
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     let s = [...input];
     for (const m of this.#layers) s = m.outputShape(s);

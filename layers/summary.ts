@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Module, traceShapes } from "./module.ts";
+import { type Module, traceShapes } from "./module.ts";
 
 /** One row of a {@link ModelSummary}. */
 export interface LayerRow {

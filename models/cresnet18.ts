@@ -43,7 +43,11 @@ export class CResNet18 extends Module {
   /** The classifier: a 1×1 conv with bias. */
   readonly fc: Conv2d;
 
-  /** @param options classes (default 10), init, gamma, seed, estimator */
+  /**
+   * Creates the layer.
+   *
+   * @param options classes (default 10), init, gamma, seed, estimator
+   */
   constructor(options: ModelOptions = {}) {
     super();
     const classes = checkClasses("cresnet18", options.classes ?? 10);
@@ -76,6 +80,7 @@ export class CResNet18 extends Module {
     return flatten(this.fc.forward(this.bn2.forward(this.avgpool.forward(h))));
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     let s = this.bn1.outputShape(this.conv1.outputShape(input));
     for (const st of this.stages) s = st.outputShape(s);

@@ -45,7 +45,11 @@ export class CResNet20 extends Module {
   /** Classifier. */
   readonly linear: Linear;
 
-  /** @param options classes (default 10), init, gamma, seed, estimator */
+  /**
+   * Creates the layer.
+   *
+   * @param options classes (default 10), init, gamma, seed, estimator
+   */
   constructor(options: ModelOptions = {}) {
     super();
     const classes = checkClasses("cresnet20", options.classes ?? 10);
@@ -79,6 +83,7 @@ export class CResNet20 extends Module {
     return this.linear.forward(this.bn2.forward(this.avgpool.forward(h)));
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     let s = this.bn1.outputShape(this.conv1.outputShape(input));
     for (const st of this.stages) s = st.outputShape(s);

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Estimator } from "@ovsw/layers";
-import { getInitializer, type Initializer, normalInit, Prng } from "@ovsw/init";
+import { getInitializer, type Initializer, normalInit, type Prng } from "@ovsw/init";
 
 /** How a model is built. */
 export interface ModelOptions {

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { type Tensor } from "@ovsw/gpu";
+import type { Tensor } from "@ovsw/gpu";
 import {
   AdaptiveAvgPool2d,
   BatchNorm1d,
-  BatchNorm2d,
+  type BatchNorm2d,
   BiRealBlock,
-  Conv2d,
+  type Conv2d,
   createBuilder,
   Flatten,
   Hardtanh,
@@ -56,6 +56,8 @@ export class ImageNetResNet extends Module {
   readonly fc: Linear;
 
   /**
+   * Creates the layer.
+   *
    * @param blocks blocks per stage: [2, 2, 2, 2] (ResNet-18) or [3, 4, 6, 3] (ResNet-34)
    * @param options classes (default 1000), init, gamma, seed, estimator
    */
@@ -95,6 +97,7 @@ export class ImageNetResNet extends Module {
     return this.fc.forward(this.bn2.forward(this.flatten.forward(this.avgpool.forward(h))));
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     let s = this.conv1.outputShape(input);
     s = this.maxpool.outputShape(this.nonlinear.outputShape(this.bn1.outputShape(s)));

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Tensor } from "@ovsw/gpu";
+import type { Tensor } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import {
   BatchNorm2d,
@@ -20,17 +20,29 @@ import { normalInit } from "@ovsw/init";
 import { binaryInitFor, checkClasses, type ModelOptions, vggConvInit } from "./options.ts";
 
 /** One conv stage of a VGG: conv, optional max-pool (before BN), BN, optional activation. */
-interface Stage {
+export interface VGGStage {
+  /** The conv (FP for stage 0, binary otherwise). */
   conv: Module;
+  /** Whether MaxPool2d(2) follows the conv (before BN). */
   pool: boolean;
+  /** The BN. */
   bn: BatchNorm2d;
+  /** The activation, if any. */
   act: Module | null;
 }
 
-/** Shared body of {@link VGGSmall} and {@link VGGSmall28}. */
-abstract class VGGBase extends Module {
+/**
+ * Shared body of {@link VGGSmall} and {@link VGGSmall28}.
+ *
+ * @example
+ * ```ts
+ * import { VGGBase, VGGSmall28 } from "@ovsw/models";
+ * console.log(VGGSmall28.prototype instanceof VGGBase); // true
+ * ```
+ */
+export abstract class VGGBase extends Module {
   /** The stages in order. */
-  protected readonly stages: Stage[] = [];
+  protected readonly stages: VGGStage[] = [];
   /** MaxPool2d(2), shared by the pooled stages. */
   protected pooling!: MaxPool2d;
   /** Flatten before the classifier. */
@@ -97,6 +109,7 @@ abstract class VGGBase extends Module {
     return this.fc.forward(this.flat.forward(h));
   }
 
+  /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
     let h = [...input];
     for (const s of this.stages) {
@@ -124,7 +137,11 @@ abstract class VGGBase extends Module {
  * ```
  */
 export class VGGSmall extends VGGBase {
-  /** @param options classes (default 10), init, gamma, seed, estimator */
+  /**
+   * Creates the layer.
+   *
+   * @param options classes (default 10), init, gamma, seed, estimator
+   */
   constructor(options: ModelOptions = {}) {
     super();
     this.build(
@@ -153,7 +170,11 @@ export class VGGSmall extends VGGBase {
  * ```
  */
 export class VGGSmall28 extends VGGBase {
-  /** @param options classes (default 10), init, gamma, seed, estimator */
+  /**
+   * Creates the layer.
+   *
+   * @param options classes (default 10), init, gamma, seed, estimator
+   */
   constructor(options: ModelOptions = {}) {
     super();
     this.build(
