@@ -177,7 +177,11 @@ export function helpText(task: TaskSpec): string {
   const width = Math.max(...left.map((s) => s.length)) + 2;
   task.flags.forEach((f, i) => {
     const def = defaultOf(task, f);
-    const shown = f.kind === "bool" && def === false ? "off" : formatFlagValue(def);
+    const shown = f.defaultLabel && def === f.default
+      ? f.defaultLabel
+      : f.kind === "bool" && def === false
+      ? "off"
+      : formatFlagValue(def);
     lines.push(`${left[i].padEnd(width)}${f.help} (default: ${shown})`);
   });
   lines.push(`${"  -h, --help".padEnd(width)}show this help`);

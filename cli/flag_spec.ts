@@ -37,10 +37,14 @@ export interface FlagSpec {
   min?: number;
   /** Whether `min` itself is not allowed. */
   minExclusive?: boolean;
-  /** Largest allowed number (inclusive). */
+  /** Largest allowed number (inclusive unless `maxExclusive`). */
   max?: number;
+  /** Whether `max` itself is not allowed. */
+  maxExclusive?: boolean;
   /** Whether `null` (written `none` on the command line) is allowed. */
   nullable?: boolean;
+  /** How `--help` shows the default when it is not the value itself (e.g. `auto`). */
+  defaultLabel?: string;
   /** Placeholder in `--help`, e.g. `<dir>`. */
   placeholder?: string;
 }
@@ -48,7 +52,7 @@ export interface FlagSpec {
 function describeRange(spec: FlagSpec): string {
   const parts: string[] = [];
   if (spec.min !== undefined) parts.push(`${spec.minExclusive ? ">" : "≥"} ${spec.min}`);
-  if (spec.max !== undefined) parts.push(`≤ ${spec.max}`);
+  if (spec.max !== undefined) parts.push(`${spec.maxExclusive ? "<" : "≤"} ${spec.max}`);
   return parts.join(" and ");
 }
 
@@ -65,7 +69,7 @@ function parseNumber(spec: FlagSpec, raw: string, where: string): number {
   }
   const low = spec.min !== undefined &&
     (spec.minExclusive ? v <= spec.min : v < spec.min);
-  const high = spec.max !== undefined && v > spec.max;
+  const high = spec.max !== undefined && (spec.maxExclusive ? v >= spec.max : v > spec.max);
   if (low || high) {
     throw new UsageError(`${where} must be ${describeRange(spec)}, got ${raw}`);
   }

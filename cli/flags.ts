@@ -37,11 +37,14 @@ export const DATA_FLAGS: FlagSpec[] = [
   {
     name: "dataset",
     key: "dataset",
-    kind: "string",
-    default: "fashion-mnist",
+    kind: "choice",
+    choices: ["embedded", "fashion-mnist", "mnist", "cifar10", "cifar100"],
+    default: null,
+    nullable: true,
+    defaultLabel: "auto",
     placeholder: "<name>",
-    help: "fashion-mnist|mnist|cifar10|cifar100; without --data-dir: the embedded " +
-      "Fashion-MNIST subset",
+    help: "embedded|fashion-mnist|mnist|cifar10|cifar100; auto: the embedded Fashion-MNIST " +
+      "subset, or the dataset detected in --data-dir",
   },
   {
     name: "data-dir",
@@ -50,7 +53,8 @@ export const DATA_FLAGS: FlagSpec[] = [
     default: null,
     nullable: true,
     placeholder: "<dir>",
-    help: "directory holding the dataset files (IDX or CIFAR binary)",
+    help: "directory holding the dataset files (IDX or CIFAR binary; fashion-mnist is also " +
+      "looked for in /usr/share/datasets/fashion-mnist)",
   },
   {
     name: "download",
@@ -260,6 +264,7 @@ export const OPTIM_FLAGS: FlagSpec[] = [
     default: 0,
     min: 0,
     max: 1,
+    maxExclusive: true,
     placeholder: "<x>",
     help: "label smoothing of the cross-entropy loss",
   },
@@ -320,6 +325,16 @@ export const RUN_FLAGS: FlagSpec[] = [
     placeholder: "<run-dir>",
     help: "continue the run in this directory from its latest checkpoint, exactly",
   },
+  {
+    name: "stop-after-steps",
+    key: "stopAfterSteps",
+    kind: "int",
+    default: null,
+    nullable: true,
+    min: 1,
+    placeholder: "<n>",
+    help: "stop as Ctrl-C would (checkpoint, exit 130) after n steps of this session",
+  },
 ];
 
 /** Flags every task has. */
@@ -354,5 +369,5 @@ export const TRAIN_FLAGS: FlagSpec[] = [
 
 /** Training flags shared by multi-run tasks (compare, gamma): everything but resume/name. */
 export const SWEEP_BASE_FLAGS: FlagSpec[] = TRAIN_FLAGS.filter(
-  (f) => !["resume", "name", "method"].includes(f.name),
+  (f) => !["resume", "name", "method", "stop-after-steps"].includes(f.name),
 );

@@ -22,8 +22,8 @@ import {
 export interface TrainConfig {
   /** Model name (`vgg-small-28`, `cresnet20`, ...). */
   model: string;
-  /** Dataset name. */
-  dataset: string;
+  /** Dataset name (`null`: auto, the embedded subset or what `dataDir` holds). */
+  dataset: string | null;
   /** Directory of the dataset files; `null` for the embedded subset. */
   dataDir: string | null;
   /** Download the dataset first. */
@@ -80,10 +80,13 @@ export interface TrainConfig {
   name: string | null;
 }
 
+/** Flags of `train` that steer one session rather than describe the run. */
+const NOT_CONFIG = ["resume", "config", "json", "stopAfterSteps"];
+
 /** The keys of {@link TrainConfig}, in `config.json` order. */
 export const TRAIN_CONFIG_KEYS: readonly (keyof TrainConfig)[] = TRAIN_FLAGS
   .map((f) => f.key)
-  .filter((k) => !["resume", "config", "json"].includes(k)) as (keyof TrainConfig)[];
+  .filter((k) => !NOT_CONFIG.includes(k)) as (keyof TrainConfig)[];
 
 /**
  * Builds the typed training configuration from parsed flag values (ignoring non-config keys).

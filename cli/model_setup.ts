@@ -1,0 +1,53 @@
+/**
+ * Builds a run's model from its configuration with `@ovsw/models`' `createModel`, checking the
+ * model's input shape against the data.
+ *
+ * @module
+ */
+import type { Split } from "@ovsw/data";
+import type { Module } from "@ovsw/layers";
+import { createModel, modelInfo } from "@ovsw/models";
+import { UsageError } from "./errors.ts";
+import type { TrainConfig } from "./tasks.ts";
+
+/**
+ * The model of a run: `--model` with `--init`/`--gamma` for the binary weights, seeded by
+ * `--seed`, with as many classes as the data. A model whose input shape does not fit the data
+ * (e.g. `cresnet20` on Fashion-MNIST) is a {@link UsageError}.
+ *
+ * @example
+ * ```ts
+ * import { initGpu } from "@ovsw/gpu";
+ * import { buildModel, loadRunData } from "@ovsw/cli";
+ * await initGpu();
+ * const data = await loadRunData({ dataset: null, dataDir: null, download: false,
+ *   trainLimit: 10, testLimit: 10 });
+ * const model = buildModel({ model: "vgg-small-28", init: "default", gamma: 1, seed: 0 }, data.train);
+ * console.log(model.countParameters("binary")); // 552960
+ * ```
+ */
+export function buildModel(
+  cfg: Pick<TrainConfig, "model" | "init" | "gamma" | "seed">,
+  data: Pick<Split, "channels" | "height" | "width" | "numClasses" | "source">,
+): Module {
+  let info;
+  try {
+    info = modelInfo(cfg.model);
+  } catch (e) {
+    throw new UsageError(`--model: ${(e as Error).message}`);
+  }
+  const [c, h, w] = info.inputShape;
+  if (c !== data.channels || h !== data.height || w !== data.width) {
+    throw new UsageError(
+      `--model ${info.name} takes ${c}×${h}×${w} images but the data has ` +
+        `${data.channels}×${data.height}×${data.width} (choose a model for this dataset, e.g. ` +
+        `${data.channels === 1 ? "vgg-small-28" : "cresnet20"})`,
+    );
+  }
+  return createModel(info.name, {
+    classes: data.numClasses,
+    seed: cfg.seed,
+    gamma: cfg.gamma,
+    init: cfg.init === "default" ? undefined : cfg.init.replace("-", "_"),
+  });
+}
