@@ -21,6 +21,8 @@ export interface AdapterDescription {
 /** Thrown when no WebGPU adapter or device can be had; the message says what to install. */
 export class GpuUnavailableError extends Error {
   /**
+   * Creates the error with a message that says what to install or set.
+   *
    * @example
    * ```ts
    * import { GpuUnavailableError } from "@ovsw/gpu";

@@ -12,13 +12,13 @@ import { shapeStr, type Tensor } from "./tensor.ts";
 
 /** A uniform field to be stored as f32 (plain numbers are stored as u32). */
 export class F32 {
-  /** @param value the float value */
+  /** Wraps a float uniform value. */
   constructor(readonly value: number) {}
 }
 
 /** A uniform field to be stored as i32. */
 export class I32 {
-  /** @param value the signed integer value */
+  /** Wraps a signed integer uniform value. */
   constructor(readonly value: number) {}
 }
 
