@@ -19,10 +19,10 @@ export interface AgsLayerTensors {
 
 /** The diagnostic tensors of one SAD layer (owned by the state; do not dispose). */
 export interface SadLayerTensors {
-  /** Silent-weight counts of the last step, per block of 256 weights. */
-  masked: Tensor;
-  /** Number of weights of the layer. */
-  size: number;
+  /** The flip tracker; a weight is silent (masked) where `tracker < threshold`. */
+  tracker: Tensor;
+  /** τ. */
+  threshold: number;
 }
 
 /** Diagnostic tensors by layer name; only layers updated at least once are listed. */
@@ -78,7 +78,7 @@ export function diagnostics(state: OptState): DiagnosticTensors {
       const s = v as unknown as SadState;
       if (s.count > 0) {
         for (const name of Object.keys(s.tracker)) {
-          out.sad[name] = { masked: s.masked[name], size: s.tracker[name].size };
+          out.sad[name] = { tracker: s.tracker[name], threshold: s.threshold };
         }
       }
       return;
@@ -89,14 +89,18 @@ export function diagnostics(state: OptState): DiagnosticTensors {
   return out;
 }
 
-const MEAN_INTO = `struct P { n: u32, off: u32, scale: f32 }
+// y[off] = scale · Σ x[i] (below == 0), or scale · #{i : x[i] < threshold} (below == 1).
+const MEAN_INTO = `struct P { n: u32, off: u32, scale: f32, below: u32, threshold: f32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 var<workgroup> acc: array<f32, 256>;
 @compute @workgroup_size(256) fn main(@builtin(local_invocation_index) l: u32) {
   var s = 0.0;
-  for (var i = l; i < p.n; i += 256u) { s += x[i]; }
+  for (var i = l; i < p.n; i += 256u) {
+    let v = x[i];
+    s += select(v, select(0.0, 1.0, v < p.threshold), p.below == 1u);
+  }
   acc[l] = s;
   workgroupBarrier();
   for (var k = 128u; k > 0u; k >>= 1u) {
@@ -109,7 +113,7 @@ var<workgroup> acc: array<f32, 256>;
 /**
  * Reduces the diagnostics on the GPU into one small tensor and reads it back with a single
  * readback: per AGS layer the mean ratio and the scaled fraction, per SAD layer the silent
- * fraction. Call it as often as you log (e.g. at the first iteration of each epoch).
+ * fraction (counted from the tracker, so it is the mask the last step used). Call it as often as you log (e.g. at the first iteration of each epoch).
  *
  * @example
  * ```ts
@@ -125,14 +129,9 @@ var<workgroup> acc: array<f32, 256>;
  */
 export async function readDiagnostics(state: OptState): Promise<DiagnosticValues> {
   const d = diagnostics(state);
-  const jobs: { x: Tensor; n: number; scale: number }[] = [];
-  for (const t of Object.values(d.ags)) {
-    jobs.push({ x: t.ratio, n: t.ratio.size, scale: 1 / Math.max(1, t.ratio.size) });
-    jobs.push({ x: t.scaled, n: t.scaled.size, scale: 1 / Math.max(1, t.scaled.size) });
-  }
-  for (const t of Object.values(d.sad)) {
-    jobs.push({ x: t.masked, n: t.masked.size, scale: 1 / Math.max(1, t.size) });
-  }
+  const jobs: { x: Tensor; threshold?: number }[] = [];
+  for (const t of Object.values(d.ags)) jobs.push({ x: t.ratio }, { x: t.scaled });
+  for (const t of Object.values(d.sad)) jobs.push({ x: t.tracker, threshold: t.threshold });
   const out: DiagnosticValues = { ags: {}, sad: {} };
   if (jobs.length === 0) return out;
   const packed = tidy(() => {
@@ -143,7 +142,13 @@ export async function readDiagnostics(state: OptState): Promise<DiagnosticValues
         code: MEAN_INTO,
         inputs: [j.x],
         outputs: [y],
-        uniforms: [j.n, off, f32(j.scale)],
+        uniforms: [
+          j.x.size,
+          off,
+          f32(1 / Math.max(1, j.x.size)),
+          j.threshold === undefined ? 0 : 1,
+          f32(j.threshold ?? 0),
+        ],
         workgroups: [1],
       });
     });

@@ -21,15 +21,15 @@ export interface SadOptions {
 }
 
 /**
- * SAD state, per parameter: the flip tracker `T`, the previous weights `P`, and for the
- * diagnostics the silent counts of the last step per 256-element block (`masked`).
+ * SAD state, per parameter: the flip tracker `T` and the previous weights `P`; `threshold` is
+ * τ, so the diagnostics can count the silent weights (`T < τ`) from the tracker when asked.
  */
 export type SadState = {
   kind: "sad";
   count: number;
+  threshold: number;
   tracker: { [name: string]: Tensor };
   prev: { [name: string]: Tensor };
-  masked: { [name: string]: Tensor };
 };
 
 const SAD = `struct P { n: u32, m: f32, omm: f32, tau: f32, lambda: f32 }
@@ -39,39 +39,20 @@ const SAD = `struct P { n: u32, m: f32, omm: f32, tau: f32, lambda: f32 }
 @group(0) @binding(3) var<storage, read_write> tracker: array<f32>;
 @group(0) @binding(4) var<storage, read_write> prev: array<f32>;
 @group(0) @binding(5) var<storage, read_write> y: array<f32>;
-@group(0) @binding(6) var<storage, read_write> masked: array<f32>;
-var<workgroup> cnt: array<u32, 256>;
-@compute @workgroup_size(256) fn main(${WGSL_INDEX.params},
-    @builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l: u32) {
+@compute @workgroup_size(256) fn main(${WGSL_INDEX.params}) {
   let i = ${WGSL_INDEX.expr};
-  var silent = 0u;
-  if (i < p.n) {
-    let wi = w[i];
-    let flipped = select(0.0, 1.0, sign(wi) != sign(prev[i]));
-    let t = p.m * tracker[i] + p.omm * flipped;
-    tracker[i] = t;
-    let mask = t < p.tau;
-    y[i] = g[i] + select(0.0, p.lambda * wi, mask);
-    prev[i] = wi;
-    silent = select(0u, 1u, mask);
-  }
-  cnt[l] = silent;
-  workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (l < s) { cnt[l] += cnt[l + s]; }
-    workgroupBarrier();
-  }
-  if (l == 0u) { masked[wid.x + wid.y * nwg.x] = f32(cnt[0]); }
+  if (i >= p.n) { return; }
+  let wi = w[i];
+  let flipped = select(0.0, 1.0, sign(wi) != sign(prev[i]));
+  let t = p.m * tracker[i] + p.omm * flipped;
+  tracker[i] = t;
+  y[i] = g[i] + select(0.0, p.lambda * wi, t < p.tau);
+  prev[i] = wi;
 }`;
-
-function blocks(n: number): number {
-  const [x, y] = grid(n);
-  return Math.max(1, x * y);
-}
 
 /**
  * SAD on every parameter it is given (wrap it in `masked(…, isBinary)`). Per weight, in one
- * element-wise kernel: `T ← m·T + (1−m)·[sign(W) ≠ sign(P)]`, `M = [T < τ]`,
+ * element-wise kernel (no reductions, no barriers): `T ← m·T + (1−m)·[sign(W) ≠ sign(P)]`, `M = [T < τ]`,
  * `g ← g + λ·M·W`, `P ← W`. `P` starts as a copy of the weights at `init`, `T` at zeros, so
  * every weight is silent until it first flips (§5).
  *
@@ -99,11 +80,10 @@ export function sad(options: SadOptions): GradientTransformation<SadState> {
   return {
     name: "sad",
     init(params) {
-      const state: SadState = { kind: "sad", count: 0, tracker: {}, prev: {}, masked: {} };
+      const state: SadState = { kind: "sad", count: 0, threshold: tau, tracker: {}, prev: {} };
       for (const [name, p] of Object.entries(params)) {
         state.tracker[name] = keep(Tensor.full(p.shape, init === "ones" ? 1 : 0));
         state.prev[name] = keep(mapElements("optim_copy", "a", [p]));
-        state.masked[name] = keep(Tensor.zeros([blocks(p.size)]));
       }
       return state;
     },
@@ -113,8 +93,7 @@ export function sad(options: SadOptions): GradientTransformation<SadState> {
       for (const [name, g, p] of present("sad", updates, params)) {
         const tracker = stateFor("sad", state.tracker, name);
         const prev = stateFor("sad", state.prev, name);
-        const partial = stateFor("sad", state.masked, name);
-        if (tracker.size !== p.size || prev.size !== p.size || partial.size !== blocks(p.size)) {
+        if (tracker.size !== p.size || prev.size !== p.size) {
           throw new RangeError(`sad: state of "${name}" does not match its ${p.size} weights`);
         }
         const y = Tensor.empty(g.shape);
@@ -122,7 +101,7 @@ export function sad(options: SadOptions): GradientTransformation<SadState> {
           name: "optim_sad",
           code: SAD,
           inputs: [g, p],
-          outputs: [tracker, prev, y, partial],
+          outputs: [tracker, prev, y],
           uniforms: [p.size, f32(m), f32(1 - m), f32(tau), f32(l)],
           workgroups: grid(p.size),
         });
