@@ -47,6 +47,7 @@ optimizerCase("vanilla()", vanilla({ learningRate: 1e-4 }));
 
 const trainTx = ovsw({ learningRate: 1e-4 });
 let trainState = trainTx.init(params);
+const names = Object.keys(params);
 const list = Object.values(params);
 Deno.bench({
   name: `training step (batch ${BATCH}): forward, backward, ovsw() step`,
@@ -59,7 +60,7 @@ Deno.bench({
       const loss = softmaxCrossEntropy(model.forward(x), labels);
       const g = backward(loss, list);
       const record: Record<string, Tensor | null> = {};
-      list.forEach((p, i) => (record[Object.keys(params)[i]] = g[i]));
+      names.forEach((name, i) => (record[name] = g[i]));
       trainState = noGrad(() => optimizerStep(trainTx, trainState, params, record));
     });
     await sync();
