@@ -12,4 +12,7 @@
  */
 export * from "@ovsw/gpu";
 export * from "@ovsw/init";
+export * from "@ovsw/layers";
+export * from "@ovsw/models";
 export * from "@ovsw/data";
+export * from "@ovsw/optim";

@@ -8,10 +8,10 @@ import { batchNorm, keep, mapElements, type Tensor } from "@ovsw/gpu";
 import { constantInit } from "@ovsw/init";
 import { Module } from "./module.ts";
 import { createBuffer, createParameter } from "./parameter.ts";
-import { expectShape } from "./shape.ts";
+import { checkInputShape } from "./shape.ts";
 
 /** Options of the batch-norm layers. */
-export interface BatchNormOptions {
+export interface BatchNormLayerOptions {
   /** Added to the variance (default 1e-5). */
   eps?: number;
   /** Running-statistics momentum (default 0.1). */
@@ -43,7 +43,7 @@ export abstract class BatchNormBase extends Module {
    * @param numFeatures channels C
    * @param options eps, momentum, γ init
    */
-  constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(readonly numFeatures: number, options: BatchNormLayerOptions = {}) {
     super();
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;
@@ -67,7 +67,7 @@ export abstract class BatchNormBase extends Module {
 
   /** Normalises `x`; in training mode also updates the running statistics in place. */
   forward(x: Tensor): Tensor {
-    expectShape(this.describe(), x.shape, this.ranks, this.numFeatures);
+    checkInputShape(this.describe(), x.shape, this.ranks, this.numFeatures);
     const y = batchNorm(
       x,
       this.weight,
@@ -90,7 +90,7 @@ export abstract class BatchNormBase extends Module {
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    expectShape(this.describe(), input, this.ranks, this.numFeatures);
+    checkInputShape(this.describe(), input, this.ranks, this.numFeatures);
     return [...input];
   }
 }

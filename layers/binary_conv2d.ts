@@ -10,7 +10,7 @@ import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
 import type { Estimator } from "./quantizers/estimator.ts";
 import { getEstimator } from "./quantizers/registry.ts";
-import { convOutSize, expectShape } from "./shape.ts";
+import { checkInputShape, convOutSize } from "./shape.ts";
 
 /** Options of {@link BinaryConv2d} and {@link BinaryLinear}. */
 export interface BinaryLayerOptions {
@@ -106,7 +106,7 @@ export class BinaryConv2d extends Module {
 
   /** Runs the fused binary convolution on `x` (`[N, C, H, W]`). */
   forward(x: Tensor): Tensor {
-    expectShape(this.describe(), x.shape, 4, this.inChannels);
+    checkInputShape(this.describe(), x.shape, 4, this.inChannels);
     return binaryConv2d(x, this.weight, {
       stride: this.stride,
       padding: this.padding,
@@ -129,7 +129,7 @@ export class BinaryConv2d extends Module {
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    expectShape(this.describe(), input, 4, this.inChannels);
+    checkInputShape(this.describe(), input, 4, this.inChannels);
     const k = this.kernelSize;
     return [
       input[0],

@@ -11,7 +11,7 @@ import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
 import type { Estimator } from "./quantizers/estimator.ts";
 import { getEstimator } from "./quantizers/registry.ts";
-import { expectShape } from "./shape.ts";
+import { checkInputShape } from "./shape.ts";
 
 /**
  * Binary fully connected layer with the same options as {@link BinaryConv2d}: `weight`
@@ -83,7 +83,7 @@ export class BinaryLinear extends Module {
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    expectShape(this.describe(), input, 2, this.inFeatures);
+    checkInputShape(this.describe(), input, 2, this.inFeatures);
     return [input[0], this.outFeatures];
   }
 }

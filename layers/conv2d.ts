@@ -7,10 +7,10 @@ import { addChannel, conv2d, type Tensor } from "@ovsw/gpu";
 import { defaultBias, defaultWeight, type Initializer, Prng } from "@ovsw/init";
 import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
-import { convOutSize, expectShape } from "./shape.ts";
+import { checkInputShape, convOutSize } from "./shape.ts";
 
 /** Options of {@link Conv2d}. */
-export interface Conv2dOptions {
+export interface Conv2dLayerOptions {
   /** Stride (default 1). */
   stride?: number;
   /** Zero padding on each side (default 0). */
@@ -53,7 +53,7 @@ export class Conv2d extends Module {
     readonly inChannels: number,
     readonly outChannels: number,
     readonly kernelSize: number,
-    options: Conv2dOptions = {},
+    options: Conv2dLayerOptions = {},
   ) {
     super();
     this.stride = options.stride ?? 1;
@@ -79,7 +79,7 @@ export class Conv2d extends Module {
 
   /** Convolves `x` (`[N, in, H, W]`). */
   forward(x: Tensor): Tensor {
-    expectShape(this.describe(), x.shape, 4, this.inChannels);
+    checkInputShape(this.describe(), x.shape, 4, this.inChannels);
     const y = conv2d(x, this.weight, { stride: this.stride, padding: this.padding });
     const b = this.bias;
     return b ? addChannel(y, b) : y;
@@ -93,7 +93,7 @@ export class Conv2d extends Module {
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    expectShape(this.describe(), input, 4, this.inChannels);
+    checkInputShape(this.describe(), input, 4, this.inChannels);
     const k = this.kernelSize;
     return [
       input[0],

@@ -35,7 +35,10 @@ Deno.test("module tree: dotted names, tags, train/eval, setTensor, dispose", asy
     new Conv2d(3, 4, 3, { padding: 1, bias: true }),
     new BatchNorm2d(4),
     new Hardtanh(),
-    new Sequential(new BinaryConv2d(4, 4, 3, { padding: 1, learnedScale: true }), new BatchNorm2d(4)),
+    new Sequential(
+      new BinaryConv2d(4, 4, 3, { padding: 1, learnedScale: true }),
+      new BatchNorm2d(4),
+    ),
     new Flatten(),
   );
   assert.deepEqual(net.namedParameters().map(([n, t]) => `${n}:${t.tag}:${t.name}`), [
@@ -72,10 +75,16 @@ Deno.test("module tree: dotted names, tags, train/eval, setTensor, dispose", asy
   assert.equal(fresh.tag, "binary");
   assert.equal(fresh.name, "3.0.weight");
   assert.ok(fresh.requiresGrad);
-  assert.throws(() => net.setTensor("3.0.weight", Tensor.zeros([4])), /3\.0\.weight: new tensor shape \[4\]/);
+  assert.throws(
+    () => net.setTensor("3.0.weight", Tensor.zeros([4])),
+    /3\.0\.weight: new tensor shape \[4\]/,
+  );
   assert.throws(() => net.setTensor("9.weight", Tensor.zeros([4])), /no child module/);
   assert.deepEqual(net.outputShape([2, 3, 5, 5]), [2, 100]);
-  assert.throws(() => net.outputShape([2, 2, 5, 5]), /Conv2d\(3→4, k3, s1, p1\): expected 3 channels/);
+  assert.throws(
+    () => net.outputShape([2, 2, 5, 5]),
+    /Conv2d\(3→4, k3, s1, p1\): expected 3 channels/,
+  );
   // a forward/backward in a tidy leaves only what it returns
   const x = Tensor.from(new Prng(1).normalArray(2 * 3 * 5 * 5), [2, 3, 5, 5]);
   const before = memory().tensors;
@@ -103,31 +112,58 @@ Deno.test("Conv2d with bias, Linear, BatchNorm2d and PadShortcut against float64
   });
   const b = await conv.bias!.read();
   const hw = yr.shape[2] * yr.shape[3];
-  assertClose(await y.read(), yr.data.map((v, i) => v + b[Math.floor(i / hw) % 5]), 1e-4, `conv seed ${seed}`);
+  assertClose(
+    await y.read(),
+    yr.data.map((v, i) => v + b[Math.floor(i / hw) % 5]),
+    1e-4,
+    `conv seed ${seed}`,
+  );
   assert.ok(b.every((v) => Math.abs(v) <= 1 / Math.sqrt(27)), "PyTorch default bias bound");
 
   const fc = new Linear(6, 4, { rng });
   const fd = rng.normalArray(3 * 6);
   const fy = fc.forward(Tensor.from(fd, [3, 6]));
-  const fr = linearRef(arr(fd, [3, 6]), arr(await fc.weight.read(), [4, 6]), arr(await fc.bias!.read(), [4]));
+  const fr = linearRef(
+    arr(fd, [3, 6]),
+    arr(await fc.weight.read(), [4, 6]),
+    arr(await fc.bias!.read(), [4]),
+  );
   assertClose(await fy.read(), fr.data, 1e-4, `linear seed ${seed}`);
 
   const bn = new BatchNorm2d(5);
   const by = bn.forward(y);
-  const br = refBatchNorm(nd(await y.read(), y.shape), [1, 1, 1, 1, 1], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [1, 1, 1, 1, 1], true);
+  const br = refBatchNorm(
+    nd(await y.read(), y.shape),
+    [1, 1, 1, 1, 1],
+    [0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0],
+    [1, 1, 1, 1, 1],
+    true,
+  );
   assertClose(await by.read(), br.y.data, 1e-4, `bn seed ${seed}`);
   const rv = bn.namedBuffers().find(([n]) => n === "running_var")![1];
   assertClose(await rv.read(), br.runningVar, 1e-4, `bn running_var seed ${seed}`);
   bn.eval();
   const be = bn.forward(y);
-  const bre = refBatchNorm(nd(await y.read(), y.shape), [1, 1, 1, 1, 1], [0, 0, 0, 0, 0], br.runningMean, br.runningVar, false);
+  const bre = refBatchNorm(
+    nd(await y.read(), y.shape),
+    [1, 1, 1, 1, 1],
+    [0, 0, 0, 0, 0],
+    br.runningMean,
+    br.runningVar,
+    false,
+  );
   assertClose(await be.read(), bre.y.data, 1e-4, `bn eval seed ${seed}`);
   assert.throws(() => new BatchNorm1d(4).forward(x), /BatchNorm1d\(4\): expected a 2-D input/);
 
   const sc = new PadShortcut(4);
   const sd = rng.normalArray(2 * 8 * 4 * 6);
   const sy = sc.forward(Tensor.from(sd, [2, 8, 4, 6]));
-  const pooled = refAvgPool2d(nd(sd, [2, 8, 4, 6]), { kernel: [2, 2], stride: [2, 2], padding: [0, 0] });
+  const pooled = refAvgPool2d(nd(sd, [2, 8, 4, 6]), {
+    kernel: [2, 2],
+    stride: [2, 2],
+    padding: [0, 0],
+  });
   const sr = refPadChannels(pooled, 4, 4);
   assert.deepEqual(sy.shape, [2, 16, 2, 3]);
   assertClose(await sy.read(), sr.data, 1e-5, `pad shortcut seed ${seed}`);
@@ -142,8 +178,13 @@ Deno.test("quantize: every estimator's forward and surrogate gradient", async ()
   const xd = rng.normalArray(4 * 10, 0, 1.2);
   xd[3] = 0; // sign(0) = 0
   const gd = rng.normalArray(40);
-  const rowMean = [0, 1, 2, 3].map((r) => xd.slice(r * 10, r * 10 + 10).reduce((a, v) => a + Math.abs(v), 0) / 10);
-  const expect: Record<string, [(x: number, m: number) => number, (g: number, x: number, m: number) => number]> = {
+  const rowMean = [0, 1, 2, 3].map((r) =>
+    xd.slice(r * 10, r * 10 + 10).reduce((a, v) => a + Math.abs(v), 0) / 10
+  );
+  const expect: Record<
+    string,
+    [(x: number, m: number) => number, (g: number, x: number, m: number) => number]
+  > = {
     ste: [(x) => Math.sign(x), (g) => g],
     hardtanh: [(x) => Math.sign(x), (g, x) => (Math.abs(x) < 1 ? g : 0)],
     ste_v2: [(x, m) => Math.sign(x) * m, (g) => g],
@@ -160,8 +201,18 @@ Deno.test("quantize: every estimator's forward and surrogate gradient", async ()
       return [y, backward(sum(mul(y, gy)), [x])[0]!];
     });
     const m = (i: number) => rowMean[Math.floor(i / 10)];
-    assertClose(await y.read(), Array.from(xd, (v, i) => f(v, m(i))), 1e-6, `${name} forward seed ${seed}`);
-    assertClose(await gx.read(), Array.from(xd, (v, i) => b(gd[i], v, m(i))), 1e-6, `${name} backward seed ${seed}`);
+    assertClose(
+      await y.read(),
+      Array.from(xd, (v, i) => f(v, m(i))),
+      1e-6,
+      `${name} forward seed ${seed}`,
+    );
+    assertClose(
+      await gx.read(),
+      Array.from(xd, (v, i) => b(gd[i], v, m(i))),
+      1e-6,
+      `${name} backward seed ${seed}`,
+    );
     assert.equal((await y.read())[3], 0, `${name}: sign(0) = 0`);
   }
   registerEstimator({
@@ -172,8 +223,14 @@ Deno.test("quantize: every estimator's forward and surrogate gradient", async ()
     usesRowMeanAbs: false,
   });
   assert.equal(getEstimator("clipped2").name, "clipped2");
-  assert.throws(() => getEstimator("xnor"), /unknown estimator "xnor"; choose one of ste, hardtanh/);
-  assert.throws(() => registerEstimator({ ...getEstimator("ste"), name: "Bad Name" }), /must be lower-case/);
+  assert.throws(
+    () => getEstimator("xnor"),
+    /unknown estimator "xnor"; choose one of ste, hardtanh/,
+  );
+  assert.throws(
+    () => registerEstimator({ ...getEstimator("ste"), name: "Bad Name" }),
+    /must be lower-case/,
+  );
 });
 
 Deno.test("BinaryLinear equals the OvSW reference as a 1×1 conv (train and eval)", async () => {

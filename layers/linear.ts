@@ -7,7 +7,7 @@ import { linear, type Tensor } from "@ovsw/gpu";
 import { defaultBias, defaultWeight, type Initializer, Prng } from "@ovsw/init";
 import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
-import { expectShape } from "./shape.ts";
+import { checkInputShape } from "./shape.ts";
 
 /** Options of {@link Linear}. */
 export interface LinearOptions {
@@ -69,7 +69,7 @@ export class Linear extends Module {
 
   /** Applies the layer to `x` (`[N, in]`). */
   forward(x: Tensor): Tensor {
-    expectShape(this.describe(), x.shape, 2);
+    checkInputShape(this.describe(), x.shape, 2);
     if (x.shape[1] !== this.inFeatures) {
       throw new RangeError(`${this.describe()}: input shape [${x.shape.join(", ")}]`);
     }
@@ -83,7 +83,7 @@ export class Linear extends Module {
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    expectShape(this.describe(), input, 2);
+    checkInputShape(this.describe(), input, 2);
     if (input[1] !== this.inFeatures) {
       throw new RangeError(`${this.describe()}: input shape [${input.join(", ")}]`);
     }

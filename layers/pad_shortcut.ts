@@ -6,7 +6,7 @@
  */
 import { avgPool2d, padChannels, type Tensor } from "@ovsw/gpu";
 import { Module } from "./module.ts";
-import { convOutSize, expectShape } from "./shape.ts";
+import { checkInputShape, convOutSize } from "./shape.ts";
 
 /**
  * `AvgPool2d(2)` followed by `pad` zero channels before and after (16→32: 8 + 8).
@@ -29,13 +29,13 @@ export class PadShortcut extends Module {
 
   /** Pools and pads `x`. */
   forward(x: Tensor): Tensor {
-    expectShape("PadShortcut", x.shape, 4);
+    checkInputShape("PadShortcut", x.shape, 4);
     return padChannels(avgPool2d(x, { kernel: 2, stride: 2 }), this.pad, this.pad);
   }
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    expectShape("PadShortcut", input, 4);
+    checkInputShape("PadShortcut", input, 4);
     return [
       input[0],
       input[1] + 2 * this.pad,

@@ -5,10 +5,10 @@
  */
 import { avgPool2d, globalAvgPool, maxPool2d, reshape, type Tensor } from "@ovsw/gpu";
 import { Module } from "./module.ts";
-import { convOutSize, expectShape } from "./shape.ts";
+import { checkInputShape, convOutSize } from "./shape.ts";
 
 /** Window options of the pooling layers. */
-export interface PoolOptions {
+export interface PoolLayerOptions {
   /** Stride (default: the kernel size). */
   stride?: number;
   /** Zero/−∞ padding on each side (default 0). */
@@ -36,7 +36,7 @@ export abstract class Pool2d extends Module {
    * @param kernel square window size
    * @param options stride (default kernel) and padding (default 0)
    */
-  constructor(readonly kernel: number, options: PoolOptions = {}) {
+  constructor(readonly kernel: number, options: PoolLayerOptions = {}) {
     super();
     this.stride = options.stride ?? kernel;
     this.padding = options.padding ?? 0;
@@ -49,7 +49,7 @@ export abstract class Pool2d extends Module {
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    expectShape(this.describe(), input, 4);
+    checkInputShape(this.describe(), input, 4);
     return [
       input[0],
       input[1],
@@ -71,7 +71,7 @@ export abstract class Pool2d extends Module {
 export class MaxPool2d extends Pool2d {
   /** Pools `x` (`[N, C, H, W]`). */
   forward(x: Tensor): Tensor {
-    expectShape(this.describe(), x.shape, 4);
+    checkInputShape(this.describe(), x.shape, 4);
     return maxPool2d(x, { kernel: this.kernel, stride: this.stride, padding: this.padding });
   }
 }
@@ -88,7 +88,7 @@ export class MaxPool2d extends Pool2d {
 export class AvgPool2d extends Pool2d {
   /** Pools `x` (`[N, C, H, W]`). */
   forward(x: Tensor): Tensor {
-    expectShape(this.describe(), x.shape, 4);
+    checkInputShape(this.describe(), x.shape, 4);
     return avgPool2d(x, { kernel: this.kernel, stride: this.stride, padding: this.padding });
   }
 }
@@ -117,13 +117,13 @@ export class AdaptiveAvgPool2d extends Module {
 
   /** Averages each channel. */
   forward(x: Tensor): Tensor {
-    expectShape("AdaptiveAvgPool2d(1)", x.shape, 4);
+    checkInputShape("AdaptiveAvgPool2d(1)", x.shape, 4);
     return reshape(globalAvgPool(x), [x.shape[0], x.shape[1], 1, 1]);
   }
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    expectShape("AdaptiveAvgPool2d(1)", input, 4);
+    checkInputShape("AdaptiveAvgPool2d(1)", input, 4);
     return [input[0], input[1], 1, 1];
   }
 }
@@ -140,13 +140,13 @@ export class AdaptiveAvgPool2d extends Module {
 export class GlobalAvgPool extends Module {
   /** Averages each channel to `[N, C]`. */
   forward(x: Tensor): Tensor {
-    expectShape("GlobalAvgPool", x.shape, 4);
+    checkInputShape("GlobalAvgPool", x.shape, 4);
     return globalAvgPool(x);
   }
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    expectShape("GlobalAvgPool", input, 4);
+    checkInputShape("GlobalAvgPool", input, 4);
     return [input[0], input[1]];
   }
 }

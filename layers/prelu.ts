@@ -7,7 +7,7 @@ import { prelu, type Tensor } from "@ovsw/gpu";
 import { constantInit } from "@ovsw/init";
 import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
-import { expectShape } from "./shape.ts";
+import { checkInputShape } from "./shape.ts";
 
 /**
  * `max(0, x) + a_c·min(0, x)` with the slope `weight` `[C]` (tag `vector`).
@@ -41,13 +41,13 @@ export class PReLU extends Module {
 
   /** Applies the activation to `[N, C, ...]`. */
   forward(x: Tensor): Tensor {
-    expectShape(`PReLU(${this.numParameters})`, x.shape, [2, 3, 4], this.numParameters);
+    checkInputShape(`PReLU(${this.numParameters})`, x.shape, [2, 3, 4], this.numParameters);
     return prelu(x, this.weight);
   }
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    expectShape(`PReLU(${this.numParameters})`, input, [2, 3, 4], this.numParameters);
+    checkInputShape(`PReLU(${this.numParameters})`, input, [2, 3, 4], this.numParameters);
     return [...input];
   }
 }

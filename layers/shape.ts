@@ -14,11 +14,11 @@ export function fmtShape(shape: readonly number[]): string {
  *
  * @example
  * ```ts
- * import { expectShape } from "@ovsw/layers";
- * expectShape("Conv2d(3→16)", [2, 3, 32, 32], 4, 3); // ok
+ * import { checkInputShape } from "@ovsw/layers";
+ * checkInputShape("Conv2d(3→16)", [2, 3, 32, 32], 4, 3); // ok
  * ```
  */
-export function expectShape(
+export function checkInputShape(
   layer: string,
   shape: readonly number[],
   rank: number | number[],
