@@ -12,9 +12,11 @@ import {
   convForwardRowCode,
   convGradInputCode,
   convGradWeightCode,
+  convGradWeightRowCode,
   PERMUTE_WEIGHT,
   rowKernelApplies,
   SUM_SLICES,
+  weightRowKernelApplies,
 } from "./conv2d_kernels.ts";
 import { denseTiling } from "./matmul_tiling.ts";
 
@@ -296,17 +298,35 @@ export function conv2dGradWeight(
   const t = denseTiling();
   const rows = g.N * g.OH;
   if (size === 0) return Tensor.empty(weightShape);
-  const { slices, rowsPerSlice } = splitRows(rows, g.OW, g.O, cols);
-  const code = convGradWeightCode({ kh: g.KH, kw: g.KW, stride: g.stride }, t);
+  const row = weightRowKernelApplies(g.stride, g.W, g.OW);
+  const tc = WEIGHT_ROW_PAIRS;
+  const tiles = row
+    ? Math.ceil((g.C * g.KH) / tc) * Math.ceil(g.O / t.tm)
+    : Math.ceil(g.O / t.tm) * Math.ceil(cols / t.tn);
+  const { slices, rowsPerSlice } = splitRows(rows, g.OW, tiles);
   const target = slices === 1 ? Tensor.empty(weightShape) : Tensor.empty([slices, g.O, cols]);
-  runKernel({
-    name: "conv2d_grad_weight",
-    code,
-    inputs: [dy, x],
-    outputs: [target],
-    uniforms: uniforms(g, cols, rowsPerSlice),
-    workgroups: gridFor("conv2dGradWeight", cols, g.O, slices),
-  });
+  if (row) {
+    runKernel({
+      name: "conv2d_grad_weight_row",
+      code: convGradWeightRowCode(
+        { kh: g.KH, kw: g.KW, pad: g.padding, tc, bw: 4 },
+        t,
+      ),
+      inputs: [dy, x],
+      outputs: [target],
+      uniforms: uniforms(g, cols, rowsPerSlice),
+      workgroups: flat(slices * tiles, 64),
+    });
+  } else {
+    runKernel({
+      name: "conv2d_grad_weight",
+      code: convGradWeightCode({ kh: g.KH, kw: g.KW, stride: g.stride }, t),
+      inputs: [dy, x],
+      outputs: [target],
+      uniforms: uniforms(g, cols, rowsPerSlice),
+      workgroups: gridFor("conv2dGradWeight", cols, g.O, slices),
+    });
+  }
   if (slices === 1) return target;
   const dw = Tensor.empty(weightShape);
   runKernel({
@@ -321,19 +341,20 @@ export function conv2dGradWeight(
   return dw;
 }
 
+/** (c, kernel row) pairs per invocation of the row-tiled grad-weight kernel. */
+const WEIGHT_ROW_PAIRS = 3;
+
 /**
- * How the grad-weight reduction over `rows` image rows (N·OH, each OW pixels) is cut into
- * slices: enough to keep `splitTarget` invocations busy, each slice at least
- * `minSliceSteps` pixels.
+ * How the grad-weight reduction over `rows` image rows (N·OH, each `rowLength` pixels) is cut
+ * into slices: enough that `tiles` output tiles per slice keep `splitTarget` invocations busy,
+ * each slice at least `minSliceSteps` pixels.
  */
 function splitRows(
   rows: number,
   rowLength: number,
-  O: number,
-  cols: number,
+  tiles: number,
 ): { slices: number; rowsPerSlice: number } {
   const t = denseTiling();
-  const tiles = Math.ceil(O / t.tm) * Math.ceil(cols / t.tn);
   let slices = Math.max(1, Math.ceil(t.splitTarget / tiles));
   const minRows = Math.max(1, Math.ceil(t.minSliceSteps / rowLength));
   slices = Math.min(slices, Math.max(1, Math.floor(rows / minRows)), 65535);

@@ -409,6 +409,142 @@ export function convGradWeightCode(v: Omit<ConvVariant, "aVec">, t: DenseTiling)
   });
 }
 
+/** Compile-time parameters of the row-tiled stride-1 grad-weight kernel. */
+export interface ConvWeightRowVariant {
+  /** Kernel height. */
+  kh: number;
+  /** Kernel width. */
+  kw: number;
+  /** Zero padding, compiled in. */
+  pad: number;
+  /** (c, kernel row) pairs per invocation; each pair covers all `kw` taps. */
+  tc: number;
+  /** Output pixels per step along a row: 4 or 8 (OW must be a multiple). */
+  bw: number;
+}
+
+/**
+ * Whether {@link convGradWeightRowCode} applies: stride 1 and rows of whole vec4
+ * (W % 4 == 0, OW % 4 == 0).
+ */
+export function weightRowKernelApplies(stride: number, W: number, OW: number): boolean {
+  return stride === 1 && W % 4 === 0 && OW % 4 === 0;
+}
+
+/**
+ * Grad-weight, stride 1, row-tiled, split-K: invocation `id` handles slice `id / tiles` of the
+ * image rows (n, oh) and one tile of `tm` output channels × `tc` (c, kernel row) pairs × all
+ * kernel columns. Per step it reads `bw` pixels of dy per channel and the matching stretch of
+ * the input row as aligned vec4, and accumulates dot products. Bindings: A = dy (vec4),
+ * B = x (vec4), Y = partial sums [slices, O, C·kh·kw]. Dispatch: 64 invocations per group,
+ * 2-D grid over slices × tiles.
+ */
+export function convGradWeightRowCode(v: ConvWeightRowVariant, t: DenseTiling): string {
+  return cached(["dwrow", v, t.tm], () => {
+    const { tm } = t;
+    const { tc, bw } = v;
+    const lead = 4 * Math.ceil(v.pad / 4);
+    const off = lead - v.pad;
+    const nv = Math.ceil((off + bw + v.kw - 1) / 4);
+    const L: string[] = [];
+    L.push(`${CONV_UNIFORMS}
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> A: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> B: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> Y: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3u,
+    @builtin(num_workgroups) nwg: vec3u) {
+  let id = gid.x + gid.y * nwg.x * 64u;
+  let PR = p.C * ${v.kh}u;
+  let pT = (PR + ${tc - 1}u) / ${tc}u;
+  let tiles = pT * ((p.O + ${tm - 1}u) / ${tm}u);
+  let z = id / tiles;
+  let rows = p.N * p.OH;
+  let rowStart = z * p.rowsPerSlice;
+  if (rowStart >= rows) { return; }
+  let rowEnd = min(rowStart + p.rowsPerSlice, rows);
+  let tile = id - z * tiles;
+  let ot = tile / pT;
+  let i0 = ot * ${tm}u;
+  let pb = (tile - ot * pT) * ${tc}u;
+  let OHW = p.OH * p.OW;
+  let HW = p.H * p.W;`);
+    for (const r of range(tm)) L.push(`  let ao${r} = min(i0 + ${r}u, p.O - 1u) * OHW;`);
+    for (const u of range(tc)) {
+      L.push(`  let pr${u} = min(pb + ${u}u, PR - 1u);
+  let c${u} = pr${u} / ${v.kh}u;
+  let dh${u} = (pr${u} - c${u} * ${v.kh}u) - ${v.pad}u;
+  let xo${u} = c${u} * HW;`);
+    }
+    for (const r of range(tm)) {
+      for (const u of range(tc)) {
+        for (const j of range(v.kw)) L.push(`  var acc${r}_${u}_${j} = 0.0;`);
+      }
+    }
+    L.push(`  for (var row = rowStart; row < rowEnd; row++) {
+    let n = row / p.OH;
+    let oh = row - n * p.OH;
+    let db = n * p.O * OHW + oh * p.OW;
+    let xb = n * p.C * HW;`);
+    for (const u of range(tc)) {
+      L.push(`    let ih${u} = oh + dh${u};
+    let rv${u} = ih${u} < p.H;
+    let rb${u} = xb + xo${u} + ih${u} * p.W;`);
+    }
+    L.push(`    for (var ow0 = 0u; ow0 < p.OW; ow0 += ${bw}u) {
+      let c0 = ow0 - ${lead}u;`);
+    for (const r of range(tm)) {
+      for (const h of range(bw / 4)) {
+        L.push(`      let d${r}_${h} = A[(db + ao${r} + ow0 + ${4 * h}u) >> 2u];`);
+      }
+    }
+    for (const e of range(nv)) L.push(`      let cv${e} = c0 + ${4 * e}u < p.W;`);
+    for (const u of range(tc)) {
+      for (const e of range(nv)) {
+        L.push(
+          `      let x${u}_${e} = select(vec4<f32>(0.0), B[(rb${u} + c0 + ${
+            4 * e
+          }u) >> 2u], rv${u} && cv${e});`,
+        );
+      }
+    }
+    const win = (u: number, e: number) => `x${u}_${e >> 2}[${e & 3}]`;
+    for (const u of range(tc)) {
+      for (const j of range(v.kw)) {
+        for (const h of range(bw / 4)) {
+          const base = off + j + 4 * h;
+          const xv = base % 4 === 0
+            ? `x${u}_${base >> 2}`
+            : `vec4<f32>(${range(4).map((k) => win(u, base + k)).join(", ")})`;
+          L.push(`      { let xv = ${xv};`);
+          for (const r of range(tm)) {
+            L.push(`        acc${r}_${u}_${j} += dot(d${r}_${h}, xv);`);
+          }
+          L.push(`      }`);
+        }
+      }
+    }
+    L.push(`    }
+  }
+  let KK = ${v.kh * v.kw}u;
+  let zb = z * p.O * p.C * KK;`);
+    for (const r of range(tm)) {
+      L.push(`  if (i0 + ${r}u < p.O) {
+    let yr = zb + (i0 + ${r}u) * p.C * KK;`);
+      for (const u of range(tc)) {
+        L.push(`    if (pb + ${u}u < PR) {`);
+        for (const j of range(v.kw)) {
+          L.push(`      Y[yr + (pb + ${u}u) * ${v.kw}u + ${j}u] = acc${r}_${u}_${j};`);
+        }
+        L.push(`    }`);
+      }
+      L.push(`  }`);
+    }
+    L.push(`}`);
+    return L.join("\n");
+  });
+}
+
 /** Sums `slices` stacked partial results of `n` elements each: y[i] = Σ_s x[s·n + i]. */
 export const SUM_SLICES = `struct P { n: u32, slices: u32 }
 @group(0) @binding(0) var<uniform> p: P;
