@@ -16,4 +16,3 @@ export * from "@ovsw/layers";
 export * from "@ovsw/models";
 export * from "@ovsw/data";
 export * from "@ovsw/optim";
-export * from "@ovsw/optim";
