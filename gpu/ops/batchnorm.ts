@@ -3,8 +3,10 @@
  * training normalises with the batch's biased variance and updates the running statistics in
  * place with the unbiased one; evaluation uses the running statistics.
  *
- * Training forward: two dispatches (per-channel statistics plus running-stat update, then
- * normalise). Backward: two dispatches (per-channel Σg and Σg·x̂, then the input gradient).
+ * Training forward: three dispatches (per-chunk statistics over many workgroups, a per-channel
+ * merge that also updates the running statistics in place, then normalise). Backward: three
+ * dispatches (per-chunk Σg and Σg·x̂, per-channel merge into γ/β gradients and coefficients,
+ * then the input gradient as one fused multiply-add per element).
  *
  * @module
  */
@@ -24,10 +26,9 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
-function groups2d(n: number): [number, number] {
-  if (n <= 65535) return [n, 1];
-  const y = Math.ceil(n / 65535);
-  return [Math.ceil(n / y), y];
+/** Chunks per channel: enough workgroups to fill the device, each reducing ≥ 4096 values. */
+function chunksFor(c: number, m: number): number {
+  return Math.max(1, Math.min(Math.ceil(m / 4096), Math.ceil(256 / c), 64));
 }
 
 const TREE = `workgroupBarrier();
@@ -36,32 +37,39 @@ const TREE = `workgroupBarrier();
     workgroupBarrier();
   }`;
 
-function statsCode(plan: AxesPlan): string {
-  return `struct P { nout: u32, nred: u32, momentum: f32, eps: f32, unb: f32, ${
-    [...dimFields(plan.kept, "k"), ...dimFields(plan.red, "r")].join(", ")
+function head(plan: AxesPlan, extra: string[] = []): string {
+  return `struct P { nout: u32, nred: u32, chunks: u32, clen: u32, ${
+    [...extra, ...dimFields(plan.kept, "k"), ...dimFields(plan.red, "r")].join(", ")
   } }
-@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(0) var<uniform> p: P;`;
+}
+
+const CHUNK = `let o = wid.x;
+  let chunk = wid.y;
+  let start = chunk * p.clen;
+  let end = min(p.nred, start + p.clen);`;
+
+/** Per (channel, chunk): the chunk's mean and sum of squared deviations (two passes, cached). */
+function partialStatsCode(plan: AxesPlan): string {
+  return `${head(plan)}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(3) var<storage, read_write> rm: array<f32>;
-@group(0) @binding(4) var<storage, read_write> rv: array<f32>;
+@group(0) @binding(2) var<storage, read_write> part_out: array<f32>;
 var<workgroup> part: array<f32, 256>;
 @compute @workgroup_size(256) fn main(@builtin(workgroup_id) wid: vec3u,
-    @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) l: u32) {
-  let o = wid.x + wid.y * nwg.x;
-  if (o >= p.nout) { return; }
+    @builtin(local_invocation_index) l: u32) {
+  ${CHUNK}
   ${offsetCode(plan.kept, "k", "o", "base")}
   var acc = 0.0;
-  for (var r = l; r < p.nred; r += 256u) {
+  for (var r = start + l; r < end; r += 256u) {
     ${offsetCode(plan.red, "r", "r", "ro")}
     acc += x[base + ro];
   }
   part[l] = acc;
   ${TREE}
-  let mean = part[0] / f32(p.nred);
+  let mean = part[0] / f32(end - start);
   workgroupBarrier();
   acc = 0.0;
-  for (var r = l; r < p.nred; r += 256u) {
+  for (var r = start + l; r < end; r += 256u) {
     ${offsetCode(plan.red, "r", "r", "ro")}
     let d = x[base + ro] - mean;
     acc += d * d;
@@ -69,37 +77,71 @@ var<workgroup> part: array<f32, 256>;
   part[l] = acc;
   ${TREE}
   if (l == 0u) {
-    let v = part[0] / f32(p.nred);
-    stats[o] = mean;
-    stats[o + p.nout] = inverseSqrt(v + p.eps);
-    rm[o] = (1.0 - p.momentum) * rm[o] + p.momentum * mean;
-    rv[o] = (1.0 - p.momentum) * rv[o] + p.momentum * v * p.unb;
+    let at = (o * p.chunks + chunk) * 2u;
+    part_out[at] = mean;
+    part_out[at + 1u] = part[0];
   }
 }`;
 }
 
-function gradReduceCode(plan: AxesPlan): string {
-  return `struct P { nout: u32, nred: u32, ${
-    [...dimFields(plan.kept, "k"), ...dimFields(plan.red, "r")].join(", ")
-  } }
+/**
+ * Per channel: merges the chunks (Chan et al.), writes stats `[4, C]` = mean, 1/σ, γ/σ and
+ * β − mean·γ/σ, and updates the running statistics in place.
+ */
+const FINALIZE_STATS = `struct P { c: u32, nred: u32, chunks: u32, clen: u32, momentum: f32,
+  eps: f32, unb: f32 }
 @group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> part: array<f32>;
+@group(0) @binding(2) var<storage, read> gamma: array<f32>;
+@group(0) @binding(3) var<storage, read> beta: array<f32>;
+@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(5) var<storage, read_write> rm: array<f32>;
+@group(0) @binding(6) var<storage, read_write> rv: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let o = gid.x;
+  if (o >= p.c) { return; }
+  var mean = 0.0;
+  for (var k = 0u; k < p.chunks; k++) {
+    let cnt = f32(min(p.nred, (k + 1u) * p.clen) - k * p.clen);
+    mean += cnt * part[(o * p.chunks + k) * 2u];
+  }
+  mean /= f32(p.nred);
+  var m2 = 0.0;
+  for (var k = 0u; k < p.chunks; k++) {
+    let cnt = f32(min(p.nred, (k + 1u) * p.clen) - k * p.clen);
+    let at = (o * p.chunks + k) * 2u;
+    let d = part[at] - mean;
+    m2 += part[at + 1u] + cnt * d * d;
+  }
+  let v = m2 / f32(p.nred);
+  let invstd = inverseSqrt(v + p.eps);
+  let sc = gamma[o] * invstd;
+  stats[o] = mean;
+  stats[o + p.c] = invstd;
+  stats[o + 2u * p.c] = sc;
+  stats[o + 3u * p.c] = beta[o] - mean * sc;
+  rm[o] = (1.0 - p.momentum) * rm[o] + p.momentum * mean;
+  rv[o] = (1.0 - p.momentum) * rv[o] + p.momentum * v * p.unb;
+}`;
+
+/** Per (channel, chunk): Σg and Σg·x̂. */
+function partialGradCode(plan: AxesPlan): string {
+  return `${head(plan)}
 @group(0) @binding(1) var<storage, read> g: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read> stats: array<f32>;
-@group(0) @binding(4) var<storage, read_write> ggamma: array<f32>;
-@group(0) @binding(5) var<storage, read_write> gbeta: array<f32>;
+@group(0) @binding(4) var<storage, read_write> part_out: array<f32>;
 var<workgroup> part: array<f32, 256>;
 var<workgroup> part2: array<f32, 256>;
 @compute @workgroup_size(256) fn main(@builtin(workgroup_id) wid: vec3u,
-    @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) l: u32) {
-  let o = wid.x + wid.y * nwg.x;
-  if (o >= p.nout) { return; }
+    @builtin(local_invocation_index) l: u32) {
+  ${CHUNK}
   ${offsetCode(plan.kept, "k", "o", "base")}
   let mean = stats[o];
   let invstd = stats[o + p.nout];
   var sg = 0.0;
   var sgx = 0.0;
-  for (var r = l; r < p.nred; r += 256u) {
+  for (var r = start + l; r < end; r += 256u) {
     ${offsetCode(plan.red, "r", "r", "ro")}
     let i = base + ro;
     let gi = g[i];
@@ -117,11 +159,52 @@ var<workgroup> part2: array<f32, 256>;
     workgroupBarrier();
   }
   if (l == 0u) {
-    gbeta[o] = part[0];
-    ggamma[o] = part2[0];
+    let at = (o * p.chunks + chunk) * 2u;
+    part_out[at] = part[0];
+    part_out[at + 1u] = part2[0];
   }
 }`;
 }
+
+/**
+ * Per channel: gβ = Σg, gγ = Σg·x̂, and coefficients `[4, C]` so that
+ * gx = k1·g + k2·(x − mean) + k3 (training: the batch statistics' own gradient included;
+ * eval: k2 = k3 = 0).
+ */
+const FINALIZE_GRAD = `struct P { c: u32, chunks: u32, inv_m: f32, training: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> part: array<f32>;
+@group(0) @binding(2) var<storage, read> stats: array<f32>;
+@group(0) @binding(3) var<storage, read> gamma: array<f32>;
+@group(0) @binding(4) var<storage, read_write> ggamma: array<f32>;
+@group(0) @binding(5) var<storage, read_write> gbeta: array<f32>;
+@group(0) @binding(6) var<storage, read_write> coef: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let o = gid.x;
+  if (o >= p.c) { return; }
+  var sg = 0.0;
+  var sgx = 0.0;
+  for (var k = 0u; k < p.chunks; k++) {
+    let at = (o * p.chunks + k) * 2u;
+    sg += part[at];
+    sgx += part[at + 1u];
+  }
+  gbeta[o] = sg;
+  ggamma[o] = sgx;
+  let mean = stats[o];
+  let invstd = stats[o + p.c];
+  let k1 = gamma[o] * invstd;
+  var k2 = 0.0;
+  var k3 = 0.0;
+  if (p.training != 0u) {
+    k2 = -k1 * invstd * sgx * p.inv_m;
+    k3 = -k1 * sg * p.inv_m;
+  }
+  coef[o] = k1;
+  coef[o + p.c] = k2;
+  coef[o + 2u * p.c] = k3;
+  coef[o + 3u * p.c] = mean;
+}`;
 
 function checkVec(name: string, what: string, t: Tensor, c: number): void {
   if (t.size !== c || t.dtype !== "f32") {
@@ -171,32 +254,37 @@ export function batchNorm(
       `batchNorm: expected more than 1 value per channel when training, got ${xs}`,
     );
   }
+  const chunks = chunksFor(c, m);
+  const clen = Math.ceil(m / chunks);
+  const dims = [...dimValues(plan.kept), ...dimValues(plan.red)];
   let stats: Tensor;
   let y: Tensor;
   if (training) {
-    stats = Tensor.empty([2, c]);
+    const part = Tensor.empty([c, chunks, 2]);
     runKernel({
-      name: "bn_stats",
-      code: statsCode(plan),
+      name: "bn_partial_stats",
+      code: partialStatsCode(plan),
       inputs: [x],
-      outputs: [stats, runningMean, runningVar],
-      uniforms: [
-        c,
-        m,
-        f32(momentum),
-        f32(eps),
-        f32(m / (m - 1)),
-        ...dimValues(plan.kept),
-        ...dimValues(plan.red),
-      ],
-      workgroups: groups2d(c),
+      outputs: [part],
+      uniforms: [c, m, chunks, clen, ...dims],
+      workgroups: [c, chunks],
     });
+    stats = Tensor.empty([4, c]);
+    runKernel({
+      name: "bn_finalize_stats",
+      code: FINALIZE_STATS,
+      inputs: [part, gamma, beta],
+      outputs: [stats, runningMean, runningVar],
+      uniforms: [c, m, chunks, clen, f32(momentum), f32(eps), f32(m / (m - 1))],
+      workgroups: [Math.ceil(c / 64)],
+    });
+    part.dispose();
     y = expandMap({
       name: "bn_normalise",
       full: [x],
-      perOut: [stats, gamma, beta],
+      perOut: [stats],
       plan,
-      expr: "(a - q0[o]) * q0[o + p.nout] * q1[o] + q2[o]",
+      expr: "a * q0[o + 2u * p.nout] + q0[o + 3u * p.nout]",
     });
   } else {
     y = expandMap({
@@ -222,33 +310,37 @@ export function batchNorm(
     return y;
   }
   record1([x, gamma, beta], y, (g) => {
+    const part = Tensor.empty([c, chunks, 2]);
+    runKernel({
+      name: "bn_partial_grad",
+      code: partialGradCode(plan),
+      inputs: [g, x, stats],
+      outputs: [part],
+      uniforms: [c, m, chunks, clen, ...dims],
+      workgroups: [c, chunks],
+    });
     const ggamma = Tensor.empty(gamma.shape);
     const gbeta = Tensor.empty(beta.shape);
+    const coef = Tensor.empty([4, c]);
     runKernel({
-      name: "bn_grad_reduce",
-      code: gradReduceCode(plan),
-      inputs: [g, x, stats],
-      outputs: [ggamma, gbeta],
-      uniforms: [c, m, ...dimValues(plan.kept), ...dimValues(plan.red)],
-      workgroups: groups2d(c),
+      name: "bn_finalize_grad",
+      code: FINALIZE_GRAD,
+      inputs: [part, stats, gamma],
+      outputs: [ggamma, gbeta, coef],
+      uniforms: [c, chunks, f32(1 / m), training ? 1 : 0],
+      workgroups: [Math.ceil(c / 64)],
     });
-    const gx = !x.requiresGrad ? null : training
+    part.dispose();
+    const gx = x.requiresGrad
       ? expandMap({
         name: "bn_grad_input",
         full: [g, x],
-        perOut: [stats, gamma, ggamma, gbeta],
+        perOut: [coef],
         plan,
-        expr: "q1[o] * q0[o + p.nout] * " +
-          "(a - (q3[o] + (b - q0[o]) * q0[o + p.nout] * q2[o]) * p.s0)",
-        scalars: [1 / m],
+        expr: "a * q0[o] + (b - q0[o + 3u * p.nout]) * q0[o + p.nout] + q0[o + 2u * p.nout]",
       })
-      : expandMap({
-        name: "bn_eval_grad_input",
-        full: [g],
-        perOut: [stats, gamma],
-        plan,
-        expr: "a * q1[o] * q0[o + p.nout]",
-      });
+      : null;
+    coef.dispose();
     return [gx, gamma.requiresGrad ? ggamma : null, beta.requiresGrad ? gbeta : null];
   });
   return y;
