@@ -50,7 +50,8 @@ def make_params():
 
 
 def flat(t):
-    return [float(x) for x in t.detach().flatten().tolist()]
+    # Shortest decimal that rounds back to the same float32 (keeps the JSON small, exact).
+    return [float(repr(x)) for x in t.detach().flatten().numpy()]
 
 
 def run(kind, steps, opts):
