@@ -144,3 +144,41 @@ Deno.test("bad shapes give a clear error", () => {
     /unknown estimator "nope"/,
   );
 });
+
+interface FixtureCase {
+  estimator: string;
+  stride: number;
+  padding: number;
+  training: boolean;
+  x_shape: number[];
+  w_shape: number[];
+  y_shape: number[];
+  x: number[];
+  w: number[];
+  upstream: number[];
+  y: number[];
+  grad_x: number[];
+  grad_w: number[];
+}
+
+Deno.test("matches PyTorch (tests/fixtures/ovsw_conv.json, from tools/gen_ovsw_conv_fixture.py)", async () => {
+  const fx = JSON.parse(
+    await Deno.readTextFile(new URL("../tests/fixtures/ovsw_conv.json", import.meta.url)),
+  ) as { golden_2_3: { y: number[]; grad_x: number[]; grad_w: number[] }; cases: FixtureCase[] };
+  assertClose(fx.golden_2_3.y, [0, -1.4141252, 1.3987573, 0], 1e-6, "fixture golden y");
+  for (const c of fx.cases) {
+    const x = param(new Float32Array(c.x), c.x_shape);
+    const w = param(new Float32Array(c.w), c.w_shape);
+    const r = Tensor.from(c.upstream, c.y_shape);
+    const outs = tidy(() => {
+      const y = binaryConv2d(x, w, c);
+      const [gx, gw] = backward(sum(mul(y, r)), [x, w]);
+      return [y, gx!, gw!];
+    });
+    const what = `${c.estimator} s${c.stride} p${c.padding} ${c.training ? "train" : "eval"}`;
+    assertClose(await outs[0].read(), c.y, 1e-5, `y ${what}`);
+    assertClose(await outs[1].read(), c.grad_x, 1e-5, `dL/dx ${what}`);
+    assertClose(await outs[2].read(), c.grad_w, 1e-5, `dL/dW ${what}`);
+    for (const t of [...outs, x, w, r]) t.dispose();
+  }
+});
