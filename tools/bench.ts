@@ -1,0 +1,88 @@
+/**
+ * `deno task bench`: prints one table of engine benchmarks on this machine's adapter.
+ *
+ * Flags: `--batch N` (conv batch, default 128), `--iters N` (timed iterations, default 5),
+ * `--only NAME[,NAME]` (suites: see SUITES below).
+ *
+ * To add rows, write `tools/bench_<area>.ts` exporting a {@link BenchSuite} and list it in
+ * SUITES.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { adapterDescription, denseTiling, engineStats, initGpu } from "@ovsw/gpu";
+import { type BenchOptions, type BenchSuite, BenchTable } from "./bench_table.ts";
+import { benchDense } from "./bench_dense.ts";
+
+/** Every suite, in print order. Other packages add theirs here. */
+const SUITES: Record<string, BenchSuite> = {
+  dense: benchDense,
+};
+
+function positiveInt(flag: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`bench: --${flag} must be a positive integer, got "${v}"`);
+    Deno.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      args: Deno.args,
+      options: {
+        batch: { type: "string" },
+        iters: { type: "string" },
+        only: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+  if (args.help) {
+    console.log(
+      "deno task bench [--batch N] [--iters N] [--only " + Object.keys(SUITES).join(",") + "]",
+    );
+    return;
+  }
+  const options: BenchOptions = {
+    batch: positiveInt("batch", args.batch, 128),
+    iters: positiveInt("iters", args.iters, 5),
+  };
+  const only = args.only ? args.only.split(",").map((s) => s.trim()) : Object.keys(SUITES);
+  for (const name of only) {
+    if (!SUITES[name]) {
+      console.error(`bench: unknown suite "${name}" (have: ${Object.keys(SUITES).join(", ")})`);
+      Deno.exit(2);
+    }
+  }
+  await initGpu();
+  const a = adapterDescription();
+  const t = denseTiling();
+  const table = new BenchTable("ovsw engine benchmark");
+  table.note(
+    `adapter: ${a.description} (backend ${a.backend}${a.isFallbackAdapter ? ", software" : ""})`,
+  );
+  table.note(
+    `dense tiling: ${t.tm}×${t.tn} outputs per invocation, workgroup ${t.wx}×${t.wy}; ` +
+      `conv batch N=${options.batch}; ${options.iters} timed iterations (baselines fewer)`,
+  );
+  table.note("baseline = naive one-output-per-invocation kernel measured in the same run");
+  const t0 = performance.now();
+  for (const name of only) await SUITES[name](table, options);
+  const s = engineStats();
+  table.note(
+    `total ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
+      `${s.pipelinesCompiled} pipelines compiled in ${s.compileMs.toFixed(0)} ms`,
+  );
+  table.print();
+}
+
+if (import.meta.main) await main();
