@@ -107,11 +107,17 @@ export interface FlipReport {
 
 /** Raw counts of one layer before the ratios are formed. */
 export interface RawLayerCounts {
+  /** Number of weights. */
   weights: number;
+  /** Never-flipped weights. */
   silent: number;
+  /** Weights with their initial sign now. */
   sameSignAsInit: number;
+  /** Flip events since initialisation. */
   totalFlips: number;
+  /** Flip events of the most recent step. */
   lastStepFlips: number;
+  /** Flip events of the open epoch. */
   openFlipEvents: number;
   /** Per closed epoch: flip events and sign changes. */
   epochs: { flipEvents: number; signChanged: number }[];

@@ -22,3 +22,7 @@ export * from "./metrics_row.ts";
 export * from "./training_metrics.ts";
 export * from "./atomic.ts";
 export * from "./writers.ts";
+export * from "./run_dir.ts";
+export * from "./figures.ts";
+export * from "./render.ts";
+export * from "./report.ts";

@@ -102,7 +102,11 @@ export class TrainingMetrics {
   #epochStart = performance.now();
   #disposed = false;
 
-  /** @param options epoch row kind and log interval */
+  /**
+   * Creates the (zeroed) accumulator.
+   *
+   * @param options epoch row kind and log interval
+   */
   constructor(options: TrainingMetricsOptions = {}) {
     this.#kind = options.kind ?? "train";
     this.#logEvery = options.logEvery ?? 50;

@@ -162,9 +162,7 @@ export class MetricsWriter {
   }
 
   #rewriteCsv(): Promise<void> {
-    const body = this.#rows.length > 0
-      ? this.#csv(this.#rows, true)
-      : stringify([this.#columns]);
+    const body = this.#rows.length > 0 ? this.#csv(this.#rows, true) : stringify([this.#columns]);
     return writeFileAtomic(this.csvPath, body);
   }
 }

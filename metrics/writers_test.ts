@@ -69,7 +69,10 @@ Deno.test("MetricsWriter: jsonl and csv round-trip with the same columns; new co
 Deno.test("readMetrics / readFlips: errors name the file and line", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/metrics.jsonl`, `{"kind":"train","epoch":1}\n{oops\n`);
-  await assert.rejects(() => readMetrics(`${dir}/metrics.jsonl`), /metrics\.jsonl:2: not valid JSON/);
+  await assert.rejects(
+    () => readMetrics(`${dir}/metrics.jsonl`),
+    /metrics\.jsonl:2: not valid JSON/,
+  );
   await Deno.writeTextFile(`${dir}/m2.jsonl`, `{"epoch":1}\n`);
   await assert.rejects(() => readMetrics(`${dir}/m2.jsonl`), /m2\.jsonl:1: .*"kind"/);
   await assert.rejects(() => readMetrics(`${dir}/none.jsonl`), /cannot read .*none\.jsonl/);
