@@ -6,7 +6,9 @@
 import { grid, runKernel, WGSL_INDEX } from "./kernel.ts";
 import type { Tensor } from "./tensor.ts";
 
-const FILL = `struct P { n: u32, bits: u32 }
+/** Built lazily: this module is part of an import cycle with tensor.ts and kernel.ts. */
+const fillCode = () =>
+  `struct P { n: u32, bits: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> y: array<u32>;
 @compute @workgroup_size(256) fn main(${WGSL_INDEX.params}) {
@@ -18,7 +20,7 @@ const FILL = `struct P { n: u32, bits: u32 }
 export function fillKernel(t: Tensor, bits: number): void {
   runKernel({
     name: "fill",
-    code: FILL,
+    code: fillCode(),
     inputs: [],
     outputs: [t],
     uniforms: [t.size, bits >>> 0],

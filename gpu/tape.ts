@@ -152,12 +152,14 @@ export function backward(loss: Tensor, wrt: Tensor[], seed?: Tensor): (Tensor | 
       const outGrads = node.outputs.map((o) => grads.get(o.id) ?? null);
       if (outGrads.every((g) => g === null)) continue;
       const inGrads = node.backward(outGrads);
-      // Output gradients are no longer needed unless the caller asked for that tensor.
+      // Output gradients are no longer needed unless the caller asked for that tensor, or the
+      // op passed one through unchanged as an input gradient.
       node.outputs.forEach((o) => {
         const g = grads.get(o.id);
         if (g && !wanted.has(o.id)) {
           grads.delete(o.id);
-          if (owned.has(g)) {
+          const passedOn = inGrads.some((ig) => ig !== null && ig.sharesStorageWith(g));
+          if (owned.has(g) && !passedOn) {
             owned.delete(g);
             g.dispose();
           }
