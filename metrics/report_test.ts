@@ -103,6 +103,7 @@ Deno.test("renderReport: comparison of several runs and the gamma experiment", a
     });
   }
   const cmp = await renderReport(runs.map(([m]) => `${root}/${m}`), `${root}/cmp`);
+  assert.equal(cmp.runs.length, 3);
   const poster = Deno.readTextFileSync(`${root}/cmp/poster.svg`);
   assert.equal(markCounts(poster, "rect").length, 6); // 2 layers × 3 runs
   for (const [m] of runs) assert.ok(poster.includes(`>${m}<`), `column header ${m}`);
