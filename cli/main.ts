@@ -7,6 +7,7 @@
  */
 import { GpuUnavailableError } from "@ovsw/gpu";
 import { oneLine, RunStopped, UsageError } from "./errors.ts";
+import { type ProgressSink, stderrSink } from "./progress.ts";
 
 function debug(): boolean {
   try {
@@ -36,9 +37,63 @@ export function describeFailure(err: unknown): { code: number; text: string } {
   return { code: 1, text: `error: ${oneLine(err)}` };
 }
 
+/** Where a task writes: results to `out` (stdout), progress and errors to `err` (stderr). */
+export interface CliIo {
+  /** Writes result text (stdout). */
+  out(text: string): void;
+  /** Progress and messages (stderr). */
+  err: ProgressSink;
+  /** Whether Ctrl-C handlers may be installed (false in tests). */
+  signals: boolean;
+}
+
+function writeAll(w: { writeSync(b: Uint8Array): number }, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  let off = 0;
+  while (off < bytes.length) off += w.writeSync(bytes.subarray(off));
+}
+
 /**
- * Runs a task's main function and exits the process with its code; errors become one line
- * on stderr (see {@link describeFailure}).
+ * The process's real stdout/stderr.
+ *
+ * @example
+ * ```ts
+ * import { processIo } from "@ovsw/cli";
+ * processIo().out("hello\n");
+ * ```
+ */
+export function processIo(): CliIo {
+  return { out: (t) => writeAll(Deno.stdout, t), err: stderrSink(), signals: true };
+}
+
+/**
+ * Runs a task's main function and returns its exit code; a thrown error becomes one line on
+ * `io.err` (see {@link describeFailure}).
+ *
+ * @example
+ * ```ts
+ * import { processIo, runTask, UsageError } from "@ovsw/cli";
+ * const code = await runTask(async () => { throw new UsageError("bad"); }, processIo());
+ * console.log(code); // 2 (and "error: bad" on stderr)
+ * ```
+ */
+export async function runTask(
+  main: (io: CliIo) => Promise<number>,
+  io: CliIo,
+): Promise<number> {
+  try {
+    return await main(io);
+  } catch (e) {
+    const f = describeFailure(e);
+    let text = f.text + "\n";
+    if (debug() && e instanceof Error && e.stack) text += e.stack + "\n";
+    io.err.write(new TextEncoder().encode(text));
+    return f.code;
+  }
+}
+
+/**
+ * The entry point of a task script: runs it on the real stdout/stderr and exits the process.
  *
  * @example
  * ```ts
@@ -46,30 +101,6 @@ export function describeFailure(err: unknown): { code: number; text: string } {
  * if (import.meta.main) await runMain(async () => 0);
  * ```
  */
-export async function runMain(main: () => Promise<number>): Promise<never> {
-  let code: number;
-  try {
-    code = await main();
-  } catch (e) {
-    const f = describeFailure(e);
-    console.error(f.text);
-    if (debug() && e instanceof Error && e.stack) console.error(e.stack);
-    code = f.code;
-  }
-  Deno.exit(code);
-}
-
-/**
- * Writes text to stdout (results go to stdout, progress and messages to stderr).
- *
- * @example
- * ```ts
- * import { printOut } from "@ovsw/cli";
- * printOut("done\n");
- * ```
- */
-export function printOut(text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  let off = 0;
-  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+export async function runMain(main: (io: CliIo) => Promise<number>): Promise<never> {
+  Deno.exit(await runTask(main, processIo()));
 }

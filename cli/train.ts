@@ -5,8 +5,8 @@
  */
 import { helpText, parseCli, type ParsedArgs } from "./args.ts";
 import { UsageError } from "./errors.ts";
-import { printOut, runMain } from "./main.ts";
-import { Progress, stderrSink } from "./progress.ts";
+import { type CliIo, processIo, runMain } from "./main.ts";
+import { Progress } from "./progress.ts";
 import { summaryTable } from "./run_summary.ts";
 import { toTrainConfig, TRAIN_TASK, type TrainConfig } from "./tasks.ts";
 import { trainRun } from "./trainer.ts";
@@ -71,23 +71,25 @@ export function interruptFlag(
  *
  * @example
  * ```ts
- * import { trainMain } from "@ovsw/cli";
- * const code = await trainMain(["--help"]); // prints the flags
+ * import { processIo, trainMain } from "@ovsw/cli";
+ * const code = await trainMain(["--help"], processIo()); // prints the flags
  * console.log(code); // 0
  * ```
  */
-export async function trainMain(argv: string[]): Promise<number> {
+export async function trainMain(argv: string[], io: CliIo = processIo()): Promise<number> {
   const args = await parseCli(TRAIN_TASK, argv);
   if (args.help) {
-    printOut(helpText(TRAIN_TASK));
+    io.out(helpText(TRAIN_TASK));
     return 0;
   }
   const resume = args.values.resume as string | null;
   const overrides = resume ? resumeOverrides(args) : {};
-  const progress = new Progress(stderrSink());
-  const interrupt = interruptFlag(() =>
-    progress.message("interrupted: saving a checkpoint after this step (Ctrl-C again to quit now)")
-  );
+  const progress = new Progress(io.err);
+  const interrupt = io.signals
+    ? interruptFlag(() =>
+      progress.message("interrupted: saving a checkpoint after this step (Ctrl-C again to quit)")
+    )
+    : { requested: () => false, remove: () => {} };
   try {
     const { summary } = await trainRun({
       config: toTrainConfig(args.values),
@@ -97,11 +99,11 @@ export async function trainMain(argv: string[]): Promise<number> {
       shouldStop: interrupt.requested,
       stopAfterSteps: args.values.stopAfterSteps as number | null,
     });
-    printOut(args.values.json ? JSON.stringify(summary) + "\n" : summaryTable(summary));
+    io.out(args.values.json ? JSON.stringify(summary) + "\n" : summaryTable(summary));
     return 0;
   } finally {
     interrupt.remove();
   }
 }
 
-if (import.meta.main) await runMain(() => trainMain(Deno.args));
+if (import.meta.main) await runMain((io) => trainMain(Deno.args, io));

@@ -96,12 +96,12 @@ interface Extra {
   wallSeconds: number;
 }
 
-function checkFinite(row: MetricsRow, runDir: string, lastGood: number | null): void {
-  if (row.loss !== null && Number.isFinite(row.loss)) return;
+function checkFinite(row: MetricsRow, runDir: string, lastGood: string | null): void {
+  if (row.samples === 0 || (row.loss !== null && Number.isFinite(row.loss))) return;
   const where = `epoch ${row.epoch}, step ${row.step}`;
   const keep = lastGood === null
     ? "no checkpoint had been saved yet"
-    : `the last good checkpoint (after epoch ${lastGood}) is kept in ${runDir}/checkpoint-latest`;
+    : `the last good checkpoint (${lastGood}) is kept in ${runDir}/checkpoint-latest`;
   throw new RunStopped(
     `training diverged: the ${row.kind} loss became ${row.loss ?? "NaN/Inf"} at ${where}; ` +
       `${keep}. Try a smaller --lr.`,
@@ -152,7 +152,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       );
     }
   } else {
-    runDir = await createRunDir(cfg.out, cfg.name ?? defaultRunName(cfg));
+    runDir = "";
   }
 
   const data = await loadRunData(cfg);
@@ -175,13 +175,15 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   const { tx, lr } = makeOptimizer(cfg, stepsPerEpoch);
   let optState: OptState = tx.init(params);
   const collector = new FlipCollector(params);
+  // A new run's directory is created only once data and model are known to be fine.
+  if (!ckpt) runDir = await createRunDir(cfg.out, cfg.name ?? defaultRunName(cfg));
 
   let startEpoch = 0;
   let skipSteps = 0;
   let step = 0;
   let best: CheckpointState["best"] = null;
   const extra: Extra = { trainSeconds: 0, trainImages: 0, wallSeconds: 0 };
-  let lastGoodEpoch: number | null = null;
+  let lastGoodEpoch: string | null = null;
   if (ckpt) {
     loadModelWeights(model, ckpt.weights, `${runDir}/checkpoint-latest/weights.safetensors`);
     const restored = restoreState(ckpt.optimizer as SerializedState, optState);
@@ -193,7 +195,9 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
     step = ckpt.state.step;
     best = ckpt.state.best;
     Object.assign(extra, ckpt.state.extra);
-    lastGoodEpoch = startEpoch;
+    lastGoodEpoch = skipSteps > 0
+      ? `epoch ${startEpoch + 1}, step ${skipSteps}`
+      : `end of epoch ${startEpoch}`;
     progress.message(
       `resuming ${runDir} at epoch ${startEpoch + 1}, step ${skipSteps} of ${stepsPerEpoch}`,
     );
@@ -344,7 +348,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       const c = await snapshot(epoch + 1, 0);
       await saveCheckpoint(runDir, "latest", c);
       if (improved) await saveCheckpoint(runDir, "best", c);
-      lastGoodEpoch = epoch + 1;
+      lastGoodEpoch = `end of epoch ${epoch + 1}`;
       progress.message(line);
       t0 = performance.now();
     }
