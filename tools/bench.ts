@@ -13,10 +13,12 @@ import { parseArgs } from "node:util";
 import { adapterDescription, denseTiling, engineStats, initGpu } from "@ovsw/gpu";
 import { type BenchOptions, type BenchSuite, BenchTable } from "./bench_table.ts";
 import { benchDense } from "./bench_dense.ts";
+import { benchMetrics } from "./bench_metrics.ts";
 
 /** Every suite, in print order. Other packages add theirs here. */
 const SUITES: Record<string, BenchSuite> = {
   dense: benchDense,
+  metrics: benchMetrics,
 };
 
 function positiveInt(flag: string, v: string | undefined, fallback: number): number {
