@@ -16,3 +16,4 @@ export * from "@ovsw/layers";
 export * from "@ovsw/models";
 export * from "@ovsw/data";
 export * from "@ovsw/optim";
+export * from "@ovsw/metrics";
