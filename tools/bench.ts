@@ -2,7 +2,8 @@
  * `deno task bench`: prints one table of engine benchmarks on this machine's adapter.
  *
  * Flags: `--batch N` (conv batch, default 128), `--iters N` (timed iterations, default 5),
- * `--only NAME[,NAME]` (suites: see SUITES below).
+ * `--only NAME[,NAME]` (suites: see SUITES below), `--tiling TM,TN,WX,WY` (override the dense
+ * tiling, e.g. `8,8,8,8` or `4,4,16,16`).
  *
  * To add rows, write `tools/bench_<area>.ts` exporting a {@link BenchSuite} and list it in
  * SUITES.
@@ -10,7 +11,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { adapterDescription, denseTiling, engineStats, initGpu } from "@ovsw/gpu";
+import { adapterDescription, denseTiling, engineStats, initGpu, setDenseTiling } from "@ovsw/gpu";
 import { type BenchOptions, type BenchSuite, BenchTable } from "./bench_table.ts";
 import { benchDense } from "./bench_dense.ts";
 import { benchMetrics } from "./bench_metrics.ts";
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
         batch: { type: "string" },
         iters: { type: "string" },
         only: { type: "string" },
+        tiling: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -50,7 +52,8 @@ async function main(): Promise<void> {
   }
   if (args.help) {
     console.log(
-      "deno task bench [--batch N] [--iters N] [--only " + Object.keys(SUITES).join(",") + "]",
+      "deno task bench [--batch N] [--iters N] [--tiling TM,TN,WX,WY] [--only " +
+        Object.keys(SUITES).join(",") + "]",
     );
     return;
   }
@@ -66,6 +69,19 @@ async function main(): Promise<void> {
     }
   }
   await initGpu();
+  if (args.tiling) {
+    const v = args.tiling.split(",").map(Number);
+    if (v.length !== 4) {
+      console.error(`bench: --tiling wants TM,TN,WX,WY, got "${args.tiling}"`);
+      Deno.exit(2);
+    }
+    try {
+      setDenseTiling({ tm: v[0], tn: v[1], wx: v[2], wy: v[3] });
+    } catch (e) {
+      console.error(`bench: --tiling: ${(e as Error).message}`);
+      Deno.exit(2);
+    }
+  }
   const a = adapterDescription();
   const t = denseTiling();
   const table = new BenchTable("ovsw engine benchmark");

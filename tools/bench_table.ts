@@ -38,6 +38,11 @@ export interface TimeOptions {
   warmup?: number;
   /** Timed runs; default 5. */
   iters?: number;
+  /**
+   * Shortest timed span in ms (default 250): when `iters` runs finish sooner (fast GPUs), the
+   * count is raised and the timing repeated, so sync latency does not dominate.
+   */
+  minMs?: number;
 }
 
 /** What {@link timeIt} measured, per iteration. */
@@ -63,7 +68,8 @@ async function runOnce(fn: () => unknown): Promise<void> {
 }
 
 /**
- * Times `fn`: warm-up runs, `await sync()`, then `iters` runs back to back and `await sync()`.
+ * Times `fn`: warm-up runs, `await sync()`, then `iters` runs back to back and `await sync()`
+ * (repeated with more runs while that takes under `minMs`).
  * Each run of a synchronous closure is wrapped in `tidy`, so tensors it creates are freed; an
  * async closure must free the tensors it creates after its first `await` itself.
  *
@@ -82,23 +88,31 @@ export async function timeIt(
   options: TimeOptions = {},
 ): Promise<Timing> {
   const warmup = options.warmup ?? 1;
-  const iters = Math.max(1, options.iters ?? 5);
+  const minMs = options.minMs ?? 250;
+  let iters = Math.max(1, options.iters ?? 5);
   for (let i = 0; i < warmup; i++) await runOnce(fn);
   await sync();
-  const before = engineStats();
-  const t0 = performance.now();
-  for (let i = 0; i < iters; i++) await runOnce(fn);
-  await sync();
-  const ms = (performance.now() - t0) / iters;
-  const after = engineStats();
-  return {
-    ms,
-    dispatches: (after.dispatches - before.dispatches) / iters,
-    // The final sync's own submit is not part of the work.
-    submits: Math.max(0, after.submits - before.submits - 1) / iters,
-    readbacks: (after.readbacks - before.readbacks) / iters,
-    iters,
-  };
+  for (;;) {
+    const before = engineStats();
+    const t0 = performance.now();
+    for (let i = 0; i < iters; i++) await runOnce(fn);
+    await sync();
+    const elapsed = performance.now() - t0;
+    const after = engineStats();
+    if (elapsed < minMs && iters < 10000) {
+      iters = Math.min(10000, Math.ceil(iters * Math.min(100, 1.2 * minMs / elapsed)));
+      continue;
+    }
+    const ms = elapsed / iters;
+    return {
+      ms,
+      dispatches: (after.dispatches - before.dispatches) / iters,
+      // The final sync's own submit is not part of the work.
+      submits: Math.max(0, after.submits - before.submits - 1) / iters,
+      readbacks: (after.readbacks - before.readbacks) / iters,
+      iters,
+    };
+  }
 }
 
 /**
@@ -156,7 +170,11 @@ export class BenchTable {
   /** Lines printed under the title (adapter, batch size, …). */
   readonly notes: string[] = [];
 
-  /** @param title printed above the table */
+  /**
+   * Creates an empty table.
+   *
+   * @param title printed above the table
+   */
   constructor(readonly title = "ovsw bench") {}
 
   /** Adds a row, and echoes it at once so long benches show progress. */
