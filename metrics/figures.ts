@@ -401,11 +401,13 @@ export function gammaSpec(runs: readonly RunData[]): FigureSpec | null {
   const hasTest = withGamma.some((r) => r.metrics.some((m) => m.kind === "test"));
   const accName = hasTest ? "test top-1 (%)" : "train top-1 (%)";
   const lossName = "train loss";
+  const labels = runLabels(runs);
   for (const run of withGamma) {
     const g = run.config.gamma as number;
     const label = `γ = ${formatGamma(g)}`;
+    const name = labels[runs.indexOf(run)];
     for (const row of run.metrics) {
-      const base = { gamma: g, label, method: run.config.method, epoch: row.epoch };
+      const base = { run: name, gamma: g, label, method: run.config.method, epoch: row.epoch };
       if (row.kind === (hasTest ? "test" : "train") && typeof row.top1 === "number") {
         values.push({ ...base, metric: accName, value: 100 * row.top1 });
       }
@@ -442,6 +444,7 @@ export function gammaSpec(runs: readonly RunData[]): FigureSpec | null {
           title: "init scale",
           scale: { scheme: "viridis" },
         },
+        detail: { field: "run" },
       },
     },
     resolve: { scale: { y: "independent" } },
