@@ -48,7 +48,16 @@ export interface RunConfigFile {
   adapter: string;
 }
 
-function stamp(d: Date): string {
+/**
+ * A local time stamp `yyyymmdd-hhmmss` for directory names.
+ *
+ * @example
+ * ```ts
+ * import { timeStamp } from "@ovsw/cli";
+ * console.log(timeStamp(new Date(2026, 0, 2, 3, 4, 5))); // 20260102-030405
+ * ```
+ */
+export function timeStamp(d: Date = new Date()): string {
   const p = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-` +
     `${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
@@ -64,10 +73,10 @@ function stamp(d: Date): string {
  * ```
  */
 export function defaultRunName(
-  cfg: Pick<TrainConfig, "model" | "method" | "seed">,
+  cfg: { model: string; method: string; seed: number },
   now: Date = new Date(),
 ): string {
-  return `${cfg.model}-${cfg.method}-seed${cfg.seed}-${stamp(now)}`;
+  return `${cfg.model}-${cfg.method}-seed${cfg.seed}-${timeStamp(now)}`;
 }
 
 /**

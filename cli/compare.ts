@@ -1,0 +1,110 @@
+/**
+ * `deno task compare`: vanilla vs AGS vs OvSW on the same data, seed and budget; prints the
+ * silent-fraction/accuracy table and writes the side-by-side report (see `--help`).
+ *
+ * @module
+ */
+import { helpText, parseCli } from "./args.ts";
+import type { Method } from "./flags.ts";
+import { type CliIo, processIo, runMain } from "./main.ts";
+import { Progress } from "./progress.ts";
+import { renderRuns } from "./report_setup.ts";
+import { defaultRunName } from "./run_dir.ts";
+import { formatTable } from "./run_summary.ts";
+import { runSweep, type SweepResult } from "./sweep.ts";
+import { COMPARE_TASK, toTrainConfig } from "./tasks.ts";
+import { interruptFlag } from "./train.ts";
+
+function pct(x: number | null): string {
+  return x === null || !Number.isFinite(x) ? "–" : `${(100 * x).toFixed(2)}%`;
+}
+
+/**
+ * The comparison table: one row per method with test top-1 (final and best), the overall
+ * silent fraction, then the silent fraction of each binary layer, wall time and throughput.
+ *
+ * @example
+ * ```ts
+ * import { compareTable } from "@ovsw/cli";
+ * console.log(typeof compareTable); // function
+ * ```
+ */
+export function compareTable(results: SweepResult[]): string {
+  const layers = [
+    ...new Set(results.flatMap((r) => Object.keys(r.summary.silent_fraction_per_layer))),
+  ];
+  const head = [
+    "method",
+    "test top-1",
+    "best top-1",
+    "silent (all)",
+    ...layers.map((l) => `silent ${l.replace(/\.weight$/, "")}`),
+    "wall s",
+    "img/s",
+  ];
+  const rows = results.map(({ summary: s }) => [
+    s.method,
+    pct(s.test_top1),
+    pct(s.best_test_top1),
+    pct(s.silent_fraction),
+    ...layers.map((l) => pct(s.silent_fraction_per_layer[l] ?? null)),
+    s.wall_seconds.toFixed(1),
+    s.images_per_second.toFixed(1),
+  ]);
+  return formatTable([head, ...rows]) + "\n";
+}
+
+/**
+ * The `compare` task: trains each `--methods` entry with otherwise identical flags into
+ * `<out>/<name>/<method>`, then writes `<out>/<name>/report/` (poster figure side by side),
+ * `compare.json`, and prints the table (or `--json`).
+ *
+ * @example
+ * ```ts
+ * import { compareMain, processIo } from "@ovsw/cli";
+ * console.log(await compareMain(["--help"], processIo())); // 0
+ * ```
+ */
+export async function compareMain(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const args = await parseCli(COMPARE_TASK, argv);
+  if (args.help) {
+    io.out(helpText(COMPARE_TASK));
+    return 0;
+  }
+  const base = toTrainConfig({ ...args.values, name: null });
+  const methods = args.values.methods as Method[];
+  const name = (args.values.name as string | null) ??
+    defaultRunName({ model: base.model, method: "compare", seed: base.seed });
+  const sweepDir = `${base.out.replace(/\/+$/, "")}/${name}`;
+  const progress = new Progress(io.err);
+  const interrupt = io.signals
+    ? interruptFlag(() => progress.message("interrupted: saving a checkpoint after this step"))
+    : { requested: () => false, remove: () => {} };
+  try {
+    const results = await runSweep(
+      sweepDir,
+      methods.map((m) => ({ name: m, config: { ...base, method: m } })),
+      progress,
+      interrupt.requested,
+    );
+    const report = await renderRuns(results.map((r) => r.dir), `${sweepDir}/report`);
+    const json = {
+      sweep_dir: sweepDir,
+      report: report.html,
+      runs: results.map((r) => r.summary),
+    };
+    await Deno.writeTextFile(`${sweepDir}/compare.json`, JSON.stringify(json, null, 2) + "\n");
+    const table = compareTable(results);
+    await Deno.writeTextFile(`${sweepDir}/compare.txt`, table);
+    io.out(
+      args.values.json
+        ? JSON.stringify(json) + "\n"
+        : `${table}\nreport: ${report.html}\nposter figure: ${sweepDir}/report/poster.svg\n`,
+    );
+    return 0;
+  } finally {
+    interrupt.remove();
+  }
+}
+
+if (import.meta.main) await runMain((io) => compareMain(Deno.args, io));
