@@ -17,3 +17,4 @@ export * from "@ovsw/models";
 export * from "@ovsw/data";
 export * from "@ovsw/optim";
 export * from "@ovsw/metrics";
+export * from "@ovsw/cli";

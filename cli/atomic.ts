@@ -23,12 +23,12 @@ async function writeSynced(path: string, data: Uint8Array): Promise<void> {
  *
  * @example
  * ```ts
- * import { writeFileAtomic } from "@ovsw/cli";
+ * import { replaceFileAtomic } from "@ovsw/cli";
  * const dir = await Deno.makeTempDir();
- * await writeFileAtomic(`${dir}/state.json`, new TextEncoder().encode("{}"));
+ * await replaceFileAtomic(`${dir}/state.json`, new TextEncoder().encode("{}"));
  * ```
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export async function replaceFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const tmp = `${path}.tmp-${Deno.pid}`;
   try {

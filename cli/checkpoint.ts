@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { COMPLETE_MARKER, findCompleteDir, replaceDirAtomic, writeFileAtomic } from "./atomic.ts";
+import { COMPLETE_MARKER, findCompleteDir, replaceDirAtomic, replaceFileAtomic } from "./atomic.ts";
 import { UsageError } from "./errors.ts";
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "./safetensors.ts";
 import { decodeTree, encodeTree } from "./tree_store.ts";
@@ -90,7 +90,7 @@ export async function saveCheckpoint(
 ): Promise<string> {
   const dir = checkpointDir(runDir, kind);
   await replaceDirAtomic(dir, async (tmp) => {
-    await writeFileAtomic(
+    await replaceFileAtomic(
       `${tmp}/weights.safetensors`,
       encodeSafetensors(ckpt.weights, {
         format: "pt",
@@ -102,10 +102,10 @@ export async function saveCheckpoint(
     );
     for (const [name, tree] of [["optimizer", ckpt.optimizer], ["collector", ckpt.collector]]) {
       const { json, tensors } = encodeTree(tree);
-      await writeFileAtomic(`${tmp}/${name}.safetensors`, tensors);
-      await writeFileAtomic(`${tmp}/${name}.json`, json);
+      await replaceFileAtomic(`${tmp}/${name}.safetensors`, tensors);
+      await replaceFileAtomic(`${tmp}/${name}.json`, json);
     }
-    await writeFileAtomic(`${tmp}/${COMPLETE_MARKER}`, JSON.stringify(ckpt.state, null, 1));
+    await replaceFileAtomic(`${tmp}/${COMPLETE_MARKER}`, JSON.stringify(ckpt.state, null, 1));
   });
   return dir;
 }

@@ -19,7 +19,11 @@ export class UsageError extends Error {
   /** The process exit code for this error. */
   readonly exitCode: number = 2;
 
-  /** @param message one line naming the flag, file or value at fault */
+  /**
+   * Creates the error.
+   *
+   * @param message one line naming the flag, file or value at fault
+   */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
@@ -38,10 +42,18 @@ export class UsageError extends Error {
  * ```
  */
 export class RunStopped extends Error {
-  /** @param message what happened and where the last good checkpoint is
-   *  @param exitCode the process exit code (1 for a diverged run, 130 for SIGINT) */
-  constructor(message: string, readonly exitCode: number) {
+  /** The process exit code (1 for a diverged run, 130 for SIGINT). */
+  readonly exitCode: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param message what happened and where the last good checkpoint is
+   * @param exitCode the process exit code
+   */
+  constructor(message: string, exitCode: number) {
     super(message);
+    this.exitCode = exitCode;
     this.name = "RunStopped";
   }
 }

@@ -7,7 +7,7 @@
  */
 import { GpuUnavailableError } from "@ovsw/gpu";
 import { oneLine, RunStopped, UsageError } from "./errors.ts";
-import { type ProgressSink, stderrSink } from "./progress.ts";
+import { stderrSink, type TextSink } from "./progress.ts";
 
 function debug(): boolean {
   try {
@@ -42,7 +42,7 @@ export interface CliIo {
   /** Writes result text (stdout). */
   out(text: string): void;
   /** Progress and messages (stderr). */
-  err: ProgressSink;
+  err: TextSink;
   /** Whether Ctrl-C handlers may be installed (false in tests). */
   signals: boolean;
 }

@@ -26,7 +26,7 @@ export interface ProgressInfo {
 }
 
 /** Where progress goes: a byte sink plus whether it is a terminal. */
-export interface ProgressSink {
+export interface TextSink {
   /** Writes bytes (synchronously). */
   write(bytes: Uint8Array): void;
   /** Whether it is an interactive terminal (bar) or not (plain lines). */
@@ -46,7 +46,7 @@ export interface ProgressSink {
  * console.log(typeof sink.isTerminal); // boolean
  * ```
  */
-export function stderrSink(): ProgressSink {
+export function stderrSink(): TextSink {
   const isTerminal = Deno.stderr.isTerminal();
   let noColor = Deno.noColor;
   try {
@@ -95,13 +95,13 @@ function fields(info: ProgressInfo): string[] {
  *
  * @example
  * ```ts
- * import { progressLine } from "@ovsw/cli";
- * console.log(progressLine({ epoch: 1, epochs: 3, step: 20, stepsPerEpoch: 32, loss: 1.5,
+ * import { trainProgressLine } from "@ovsw/cli";
+ * console.log(trainProgressLine({ epoch: 1, epochs: 3, step: 20, stepsPerEpoch: 32, loss: 1.5,
  *   acc: 0.45, imagesPerSecond: 12.5, etaSeconds: 250 }));
  * // epoch 1/3 step 20/32 loss 1.5000 acc 45.0% 12.5 img/s ETA 4m10s
  * ```
  */
-export function progressLine(info: ProgressInfo): string {
+export function trainProgressLine(info: ProgressInfo): string {
   return [`epoch ${info.epoch}/${info.epochs}`, `step ${info.step}/${info.stepsPerEpoch}`]
     .concat(fields(info)).join(" ");
 }
@@ -146,14 +146,19 @@ export function progressBar(info: ProgressInfo, color: boolean): string {
  * ```
  */
 export class Progress {
-  readonly #sink: ProgressSink;
+  readonly #sink: TextSink;
   readonly #enc = new TextEncoder();
   readonly #now: () => number;
   #lastDraw = -Infinity;
   #barShown = false;
 
-  /** @param sink where to write; @param now clock in ms (for tests) */
-  constructor(sink: ProgressSink, now: () => number = () => performance.now()) {
+  /**
+   * Creates the display.
+   *
+   * @param sink where to write
+   * @param now clock in milliseconds (for tests)
+   */
+  constructor(sink: TextSink, now: () => number = () => performance.now()) {
     this.#sink = sink;
     this.#now = now;
   }
@@ -182,7 +187,7 @@ export class Progress {
   /** A logged step: a plain line when not on a terminal, a forced redraw on one. */
   log(info: ProgressInfo): void {
     if (this.#sink.isTerminal) this.update(info, true);
-    else this.#write(progressLine(info) + "\n");
+    else this.#write(trainProgressLine(info) + "\n");
   }
 
   /** Prints a line (e.g. an epoch summary), keeping the bar below it on a terminal. */

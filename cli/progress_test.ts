@@ -4,11 +4,11 @@ import {
   Progress,
   progressBar,
   type ProgressInfo,
-  progressLine,
-  type ProgressSink,
+  type TextSink,
+  trainProgressLine,
 } from "./progress.ts";
 
-function sink(isTerminal: boolean, color: boolean): ProgressSink & { text: () => string } {
+function sink(isTerminal: boolean, color: boolean): TextSink & { text: () => string } {
   const chunks: Uint8Array[] = [];
   return {
     write: (b) => chunks.push(b.slice()),
@@ -47,7 +47,7 @@ Deno.test("plain lines when stderr is not a terminal: no control characters", ()
     s.text(),
     "epoch 2/3 step 5/10 loss 0.6931 acc 50.0% 42.3 img/s ETA 1h02m\nepoch 2 done\n",
   );
-  assertEquals(progressLine(info(5)).includes("\x1b"), false);
+  assertEquals(trainProgressLine(info(5)).includes("\x1b"), false);
 });
 
 Deno.test("a redrawn bar on a terminal, throttled, coloured only when allowed", () => {

@@ -5,7 +5,7 @@
  * @module
  */
 import meta from "./deno.json" with { type: "json" };
-import { writeFileAtomic } from "./atomic.ts";
+import { replaceFileAtomic } from "./atomic.ts";
 import { UsageError } from "./errors.ts";
 import { parseFlagValue } from "./flag_spec.ts";
 import { TRAIN_FLAGS } from "./flags.ts";
@@ -156,7 +156,7 @@ export function runConfigFile(
  * ```
  */
 export async function writeRunConfig(dir: string, file: RunConfigFile): Promise<void> {
-  await writeFileAtomic(`${dir}/config.json`, JSON.stringify(file, null, 2) + "\n");
+  await replaceFileAtomic(`${dir}/config.json`, JSON.stringify(file, null, 2) + "\n");
 }
 
 /**

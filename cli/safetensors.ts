@@ -91,6 +91,8 @@ export interface SafeFile {
 /** A malformed safetensors file; the message names the file and what is wrong. */
 export class SafetensorsError extends Error {
   /**
+   * Creates the error.
+   *
    * @example
    * ```ts
    * import { SafetensorsError } from "@ovsw/cli";
