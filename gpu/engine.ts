@@ -94,6 +94,20 @@ export function poolBytes(): { allocated: number; pooled: number } {
 // Pipelines
 
 const pipelines = new Map<string, GPUComputePipeline>();
+let pendingCompileChecks: Promise<string | null>[] = [];
+
+/**
+ * Throws if a pipeline compiled since the last check had a WGSL or validation error. Called by
+ * every readback, so a broken kernel fails loudly at the next `read()` instead of silently
+ * dropping the rest of its submit.
+ */
+export async function checkCompileErrors(): Promise<void> {
+  if (pendingCompileChecks.length === 0) return;
+  const checks = pendingCompileChecks;
+  pendingCompileChecks = [];
+  const errors = (await Promise.all(checks)).filter((e) => e !== null);
+  if (errors.length > 0) throw new Error(errors.join("\n"));
+}
 const layouts = new Map<string, GPUBindGroupLayout>();
 
 function layoutFor(hasUniforms: boolean, inputs: number, outputs: number): GPUBindGroupLayout {
@@ -130,6 +144,7 @@ export function pipelineFor(
   if (!pipeline) {
     const t0 = performance.now();
     const dev = device();
+    dev.pushErrorScope("validation");
     const module = dev.createShaderModule({ label: name, code });
     pipeline = dev.createComputePipeline({
       label: name,
@@ -138,6 +153,11 @@ export function pipelineFor(
       }),
       compute: { module, entryPoint: "main" },
     });
+    pendingCompileChecks.push(
+      dev.popErrorScope().then((error) =>
+        error ? `kernel "${name}" failed to compile: ${error.message}` : null
+      ),
+    );
     stats.pipelinesCompiled++;
     stats.compileMs += performance.now() - t0;
     pipelines.set(key, pipeline);
@@ -300,6 +320,7 @@ export async function readBuffer(src: GPUBuffer, bytes: number): Promise<ArrayBu
     device().createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   recordCopy(src, staging, bytes);
   flush();
+  await checkCompileErrors();
   stats.readbacks++;
   await staging.mapAsync(GPUMapMode.READ, 0, size);
   const out = staging.getMappedRange(0, size).slice(0, bytes);
@@ -313,6 +334,7 @@ export async function readBuffer(src: GPUBuffer, bytes: number): Promise<ArrayBu
 /** Resolves when every submitted command has finished on the GPU (for benchmarks). */
 export async function sync(): Promise<void> {
   flush();
+  await checkCompileErrors();
   await device().queue.onSubmittedWorkDone();
 }
 

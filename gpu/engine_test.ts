@@ -184,3 +184,19 @@ Deno.test("grid covers large element counts with x ≤ 65535", async () => {
   assert(data.every(Number.isFinite), "every element written");
   y.dispose();
 });
+
+Deno.test("a kernel that fails to compile is reported by name at the next readback", async () => {
+  const y = Tensor.empty([4]);
+  runKernel({
+    name: "broken_kernel",
+    code: "@compute @workgroup_size(1) fn main() { let x: u32 = 1.5; }",
+    inputs: [],
+    outputs: [y],
+    workgroups: [1],
+  });
+  await assert.rejects(() => y.read(), (e: Error) => e.message.includes('"broken_kernel"'));
+  y.dispose();
+  const ok = Tensor.from([1], [1]);
+  assertEquals(Array.from(await ok.read()), [1]);
+  ok.dispose();
+});
