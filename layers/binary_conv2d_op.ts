@@ -35,6 +35,7 @@ import {
   rowStats,
 } from "./quantizers/kernels.ts";
 import { quantize } from "./quantizers/quantize.ts";
+import { usesXnorKernels, xnorBinaryConv2d } from "./binary_conv2d_xnor.ts";
 
 /** Options of {@link binaryConv2d}. */
 export interface BinaryConv2dOpOptions {
@@ -139,6 +140,10 @@ export function binaryConv2d(x: Tensor, w: Tensor, options: BinaryConv2dOpOption
   const w2 = w.view([O, w.size / O]);
   const wStats = rowStats(w2, eps);
   const alpha = learned ?? pickStat(wStats, 2);
+  if (forwardImpl === floatBinaryConvForward && usesXnorKernels(est)) {
+    const opts = { x, w, w2, wStats, alpha, learned, est, stride, padding, training, eps };
+    return xnorBinaryConv2d(opts);
+  }
   const scaled2 = estimatorForward(w2, est, { stats: wStats, scale: alpha });
   const scaledWeights = scaled2.view(w.shape);
   scaled2.dispose();

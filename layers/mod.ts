@@ -39,6 +39,7 @@ export * from "./quantizers/registry.ts";
 export * from "./quantizers/kernels.ts";
 export * from "./quantizers/quantize.ts";
 export * from "./binary_conv2d_op.ts";
+export * from "./binary_conv2d_xnor.ts";
 export * from "./binary_conv2d.ts";
 export * from "./binary_linear.ts";
 export * from "./summary.ts";

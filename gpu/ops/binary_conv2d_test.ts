@@ -123,14 +123,19 @@ for (const [tname, tiling] of TILINGS) {
     try {
       for (const g of CASES) {
         const d = inputs(g);
-        const [gw] = await readAll(tidy(() => {
+        const [gw, gwBare] = await readAll(tidy(() => {
           const geom = binaryConvGeometry(g.x, g.w, g, "test");
           const ab = packActivationSigns(Tensor.from(d.x, g.x));
           const gy = Tensor.from(d.gy, binaryOutShape(g));
-          return [binaryConv2dGradWeight(ab, gy, Tensor.from(d.alpha, [g.w[0]]), geom)];
+          return [
+            binaryConv2dGradWeight(ab, gy, Tensor.from(d.alpha, [g.w[0]]), geom),
+            binaryConv2dGradWeight(ab, gy, null, geom),
+          ];
         }));
         const what = `seed ${d.seed}, x ${g.x}, w ${g.w}, s${g.stride} p${g.padding}`;
         assertClose(gw, binaryConvGradWeightRef(d.x, d.alpha, d.gy, g), 1e-5, what);
+        const ones = new Float32Array(g.w[0]).fill(1);
+        assertClose(gwBare, binaryConvGradWeightRef(d.x, ones, d.gy, g), 1e-5, `${what}: no α`);
       }
     } finally {
       setBinaryTiling(null);

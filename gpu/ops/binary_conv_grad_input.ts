@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { f32, runKernel } from "../kernel.ts";
+import { runKernel } from "../kernel.ts";
 import { Tensor } from "../tensor.ts";
 import { type BinaryConvGeometry, expectBits, expectShape, tileGrid } from "./binary_geometry.ts";
 import { weightGroups } from "./binary_pack.ts";
@@ -38,7 +38,7 @@ function gradInputCode(tp: number, tc: number, wg: number, mode: WindowMode): st
   const code = `struct P {
   n: u32, c: u32, h: u32, w: u32, o: u32, kh: u32, kw: u32, ho: u32,
   wo: u32, stride: u32, pad: u32, cw: u32, m: u32, ptiles: u32, tiles: u32, og: u32,
-  gylast: u32, unused: f32,
+  gylast: u32, sshift: u32,
 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> gy: array<f32>;
@@ -57,7 +57,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let hw = p.h * p.w;
   let howo = p.ho * p.wo;
   let kk = p.kh * p.kw;
-  let st = i32(p.stride);
+  // Stride is a power of two (checked on the host): divisions become shifts and masks.
+  let sh = u32(p.sshift);
+  let sm1 = i32(p.stride) - 1;
 ${
     J.map((j) =>
       `  let px${j} = pt * ${tp}u + ${j}u;
@@ -90,9 +92,9 @@ ${
     J.map((j) =>
       `        let dy${j} = ty${j} - i32(ky);
         let dx${j} = tx${j} - i32(kx);
-        let oy${j} = dy${j} / st;
-        let ox${j} = dx${j} / st;
-        let v${j} = dy${j} >= 0 && dx${j} >= 0 && oy${j} * st == dy${j} && ox${j} * st == dx${j} &&
+        let oy${j} = dy${j} >> sh;
+        let ox${j} = dx${j} >> sh;
+        let v${j} = dy${j} >= 0 && dx${j} >= 0 && (dy${j} & sm1) == 0 && (dx${j} & sm1) == 0 &&
           oy${j} < i32(p.ho) && ox${j} < i32(p.wo);
         let gi${j} = select(0u, gb${j} + o0 * howo + u32(oy${j}) * p.wo + u32(ox${j}), v${j});
         let gv${j} = bitcast<vec4<u32>>(select(vec4<f32>(0.0), al * vec4<f32>(gy[min(gi${j}, p.gylast)],
@@ -205,7 +207,7 @@ export function binaryConv2dGradInput(
       tiles,
       Math.ceil(o / 4),
       gy.size - 1,
-      f32(0),
+      Math.log2(stride),
     ],
     workgroups: tileGrid(tiles, t.bwdWorkgroup),
   });

@@ -19,8 +19,8 @@ import { binaryTiling } from "./binary_tiling.ts";
 
 const codeCache = new Map<string, string>();
 
-function gradWeightCode(tc: number, tv: number, wg: number): string {
-  const key = `${tc}:${tv}:${wg}`;
+function gradWeightCode(tc: number, tv: number, wg: number, scaled: boolean): string {
+  const key = `${tc}:${tv}:${wg}:${scaled}`;
   const hit = codeCache.get(key);
   if (hit) return hit;
   const B = [...Array(tc).keys()];
@@ -33,8 +33,12 @@ function gradWeightCode(tc: number, tv: number, wg: number): string {
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> act: array<vec2<u32>>;
 @group(0) @binding(2) var<storage, read> gy: array<f32>;
-@group(0) @binding(3) var<storage, read> alpha: array<f32>;
-@group(0) @binding(4) var<storage, read_write> part: array<f32>;
+${
+    scaled
+      ? `@group(0) @binding(3) var<storage, read> alpha: array<f32>;
+@group(0) @binding(4) var<storage, read_write> part: array<f32>;`
+      : `@group(0) @binding(3) var<storage, read_write> part: array<f32>;`
+  }
 @compute @workgroup_size(${wg})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let g = gid.x + gid.y * nwg.x * ${wg}u;
@@ -93,7 +97,9 @@ ${
       V.map((v) =>
         [0, 1, 2, 3].map((q) =>
           `  { let o = ob${v} + ${q}u; let c = c0 + ${b}u;
-    if (o < p.o && c < p.c) { part[sl * e + (o * p.c + c) * kk + k] = alpha[o] * acc${b}_${v}[${q}]; } }`
+    if (o < p.o && c < p.c) { part[sl * e + (o * p.c + c) * kk + k] = ${
+            scaled ? "alpha[o] * " : ""
+          }acc${b}_${v}[${q}]; } }`
         ).join("\n")
       ).join("\n")
     ).join("\n")
@@ -118,7 +124,9 @@ const REDUCE = `struct P { e: u32, slices: u32 }
 /**
  * Grad-weight of the binary conv from the packed input signs `aBits` (`[N, H, W, ⌈C/32⌉, 2]`,
  * saved by the forward) and the output gradient `gy`, scaled by `alpha` `[O]`:
- * `α[o]·(sign(x) ⋆ gy)`, shape `[O, C, kh, kw]`. No autograd.
+ * `α[o]·(sign(x) ⋆ gy)`, shape `[O, C, kh, kw]`. With `alpha = null` the unscaled correlation
+ * (the gradient with respect to α·b, for layers that apply α in their own estimator). No
+ * autograd.
  *
  * @example
  * ```ts
@@ -136,13 +144,13 @@ const REDUCE = `struct P { e: u32, slices: u32 }
 export function binaryConv2dGradWeight(
   aBits: Tensor,
   gy: Tensor,
-  alpha: Tensor,
+  alpha: Tensor | null,
   geom: BinaryConvGeometry,
 ): Tensor {
   const { n, c, h, w, o, kh, kw, ho, wo, stride, padding, cw } = geom;
   expectBits(aBits, [n, h, w, cw, 2], "binaryConv2dGradWeight activation bits");
   expectShape(gy, [n, o, ho, wo], "binaryConv2dGradWeight output gradient");
-  expectShape(alpha, [o], "binaryConv2dGradWeight alpha");
+  if (alpha) expectShape(alpha, [o], "binaryConv2dGradWeight alpha");
   const t = binaryTiling();
   const tv = t.gwOut / 4;
   const kk = kh * kw;
@@ -159,8 +167,8 @@ export function binaryConv2dGradWeight(
   const tiles = base * slices;
   runKernel({
     name: "binary_conv_grad_weight",
-    code: gradWeightCode(t.gwChannels, tv, t.gwWorkgroup),
-    inputs: [aBits, gy, alpha],
+    code: gradWeightCode(t.gwChannels, tv, t.gwWorkgroup, alpha !== null),
+    inputs: alpha ? [aBits, gy, alpha] : [aBits, gy],
     outputs: [part],
     uniforms: [
       n,

@@ -5,7 +5,10 @@
  */
 import { shapeStr, type Tensor } from "../tensor.ts";
 
-/** Stride and zero padding of a binary conv (the same along both spatial axes). */
+/**
+ * Stride and zero padding of a binary conv (the same along both spatial axes). The stride must
+ * be a power of two (the grad-input kernel turns its divisions into shifts).
+ */
 export interface BinaryConvOptions {
   /** Stride (default 1). */
   stride?: number;
@@ -65,8 +68,8 @@ export function binaryConvGeometry(
   if (wShape.length !== 4) {
     throw new RangeError(`${what}: weight must be [O, C, kh, kw], got ${shapeStr(wShape)}`);
   }
-  if (!Number.isInteger(stride) || stride < 1) {
-    throw new RangeError(`${what}: stride must be a positive integer, got ${stride}`);
+  if (!Number.isInteger(stride) || stride < 1 || !Number.isInteger(Math.log2(stride))) {
+    throw new RangeError(`${what}: stride must be a power of two (1, 2, 4, …), got ${stride}`);
   }
   if (!Number.isInteger(padding) || padding < 0) {
     throw new RangeError(`${what}: padding must be a non-negative integer, got ${padding}`);

@@ -42,7 +42,7 @@ export const SOFTWARE_BINARY_TILING: Readonly<BinaryTiling> = Object.freeze({
   fwdOut: 8,
   fwdWorkgroup: 64,
   bwdPixels: 4,
-  bwdChannels: 8,
+  bwdChannels: 16,
   bwdWorkgroup: 64,
   gwChannels: 8,
   gwOut: 8,

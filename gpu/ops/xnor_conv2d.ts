@@ -18,8 +18,17 @@ import { type BinaryConvGeometry, expectBits, expectShape, tileGrid } from "./bi
 const codeCache = new Map<string, string>();
 
 /** WGSL of the forward kernel for `tp` pixels × `4·tv` output channels per invocation. */
-function forwardCode(tp: number, tv: number, wg: number): string {
-  const key = `${tp}:${tv}:${wg}`;
+function forwardCode(
+  tp: number,
+  tv: number,
+  wg: number,
+  kh: number,
+  kw: number,
+  cw: number,
+): string {
+  // Kernel size and channel words are compile-time constants (one pipeline per conv shape
+  // family), so the compiler unrolls the tap loops and drops their bookkeeping.
+  const key = `${tp}:${tv}:${wg}:${kh}:${kw}:${cw}`;
   const hit = codeCache.get(key);
   if (hit) return hit;
   const J = [...Array(tp).keys()];
@@ -58,21 +67,24 @@ ${
     ).join("\n")
   }
 ${each((j, v) => `  var t${j}_${v} = vec4<u32>(0u); var d${j}_${v} = vec4<u32>(0u);`)}
-  let kk = p.kh * p.kw;
-  for (var ky = 0u; ky < p.kh; ky++) {
-    for (var kx = 0u; kx < p.kw; kx++) {
-      let k = ky * p.kw + kx;
+  const KH = ${kh}u;
+  const KW = ${kw}u;
+  const CW = ${cw}u;
+  let kk = KH * KW;
+  for (var ky = 0u; ky < KH; ky++) {
+    for (var kx = 0u; kx < KW; kx++) {
+      let k = ky * KW + kx;
 ${
     J.map((j) =>
       `      let y${j} = iy${j} + i32(ky);
       let x${j} = ix${j} + i32(kx);
       let in${j} = y${j} >= 0 && y${j} < ih && x${j} >= 0 && x${j} < iw;
       let mk${j} = select(0u, 0xffffffffu, in${j});
-      let ao${j} = (nb${j} + u32(clamp(y${j}, 0, ih - 1)) * p.w + u32(clamp(x${j}, 0, iw - 1))) * p.cw;`
+      let ao${j} = (nb${j} + u32(clamp(y${j}, 0, ih - 1)) * p.w + u32(clamp(x${j}, 0, iw - 1))) * CW;`
     ).join("\n")
   }
-${V.map((v) => `      let wo${v} = ((ot * ${tv}u + ${v}u) * kk + k) * p.cw;`).join("\n")}
-      for (var cw = 0u; cw < p.cw; cw++) {
+${V.map((v) => `      let wo${v} = ((ot * ${tv}u + ${v}u) * kk + k) * CW;`).join("\n")}
+      for (var cw = 0u; cw < CW; cw++) {
 ${
     J.map((j) =>
       `        let a${j} = act[ao${j} + cw];
@@ -157,7 +169,7 @@ export function xnorConv2dForward(
   const y = Tensor.empty([n, o, ho, wo]);
   runKernel({
     name: "xnor_conv2d_fwd",
-    code: forwardCode(t.fwdPixels, tv, t.fwdWorkgroup),
+    code: forwardCode(t.fwdPixels, tv, t.fwdWorkgroup, kh, kw, cw),
     inputs: [aBits, wBits, alpha],
     outputs: [y],
     uniforms: [n, c, h, w, o, kh, kw, ho, wo, stride, padding, cw, m, ptiles, tiles, og],

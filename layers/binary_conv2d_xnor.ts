@@ -1,0 +1,136 @@
+/**
+ * The XNOR-popcount path of the fused binary conv (`binaryConv2d`), taken for estimators whose
+ * forward is `sign(W)` (ste, hardtanh, hardtanhv2): bit-packed ternary signs (sign(0) = 0 kept),
+ * the popcount implicit-GEMM forward with α fused, the ±1-structured grad-input kernel, and the
+ * grad-weight kernel from the 1-bit saved activations. The estimators' backward element maps
+ * (ApproxSign window with the per-sample normalisation, the weight estimator with α) are the
+ * same as on the float path.
+ *
+ * @module
+ */
+import {
+  binaryConv2dGradInput,
+  binaryConv2dGradWeight,
+  binaryConvGeometry,
+  isGradEnabled,
+  packActivationSigns,
+  packWeightSigns,
+  record,
+  type Tensor,
+  xnorConv2dForward,
+} from "@ovsw/gpu";
+import type { Estimator } from "./quantizers/estimator.ts";
+import { approxSign } from "./quantizers/approx_sign.ts";
+import { estimatorBackward, rowDotForward, rowStats } from "./quantizers/kernels.ts";
+
+let enabled = true;
+
+/**
+ * Chooses the binary conv kernels for sign-forward estimators: `"xnor"` (bit-packed
+ * XNOR-popcount, the default) or `"float"` (a float conv of the ±1 tensors, the reference).
+ *
+ * @example
+ * ```ts
+ * import { setBinaryConvKernels } from "@ovsw/layers";
+ * setBinaryConvKernels("float");
+ * setBinaryConvKernels("xnor");
+ * ```
+ */
+export function setBinaryConvKernels(kind: "xnor" | "float"): void {
+  if (kind !== "xnor" && kind !== "float") {
+    throw new RangeError(`setBinaryConvKernels: expected "xnor" or "float", got "${kind}"`);
+  }
+  enabled = kind === "xnor";
+}
+
+/** Whether {@link xnorBinaryConv2d} applies to this estimator under the current setting. */
+export function usesXnorKernels(est: Estimator): boolean {
+  return enabled && est.forward.replaceAll(" ", "") === "sign(x)";
+}
+
+/** Everything the fused op has prepared before the product. */
+export interface XnorConvState {
+  /** Input `[N, C, H, W]`. */
+  x: Tensor;
+  /** Latent weights `[O, C, kh, kw]`. */
+  w: Tensor;
+  /** `w` viewed as `[O, C·kh·kw]`. */
+  w2: Tensor;
+  /** Row statistics of `w2` (see `rowStats`). */
+  wStats: Tensor;
+  /** α `[O]` (learned or from the statistics). */
+  alpha: Tensor;
+  /** The learned α parameter, if any. */
+  learned?: Tensor;
+  /** Weight estimator (sign forward). */
+  est: Estimator;
+  /** Stride. */
+  stride: number;
+  /** Zero padding of the binarised input. */
+  padding: number;
+  /** Training mode (per-sample normalisation of the backward window). */
+  training: boolean;
+  /** eps of the normalisations. */
+  eps: number;
+}
+
+/**
+ * The binary conv product and its backward on the XNOR-popcount kernels (see the module doc).
+ *
+ * @example
+ * ```ts
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { binaryConv2d } from "@ovsw/layers";
+ * await initGpu();
+ * // binaryConv2d takes this path by default for ste / hardtanh / hardtanhv2:
+ * const x = Tensor.from([0.5, -1.0, 2.0, 0.25], [1, 2, 1, 2]);
+ * const w = Tensor.from([0.3, -0.1, 0.02, 0.05], [2, 2, 1, 1]);
+ * console.log(await binaryConv2d(x, w).read());
+ * ```
+ */
+export function xnorBinaryConv2d(s: XnorConvState): Tensor {
+  const { x, w, w2, wStats, alpha, learned, est, stride, padding, training, eps } = s;
+  const geom = binaryConvGeometry(x.shape, w.shape, { stride, padding }, "binaryConv2d");
+  const aBits = packActivationSigns(x);
+  const wBits = packWeightSigns(w);
+  const y = xnorConv2dForward(aBits, wBits, alpha, geom);
+  const inputs = learned ? [x, w, learned] : [x, w];
+  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) {
+    for (const t of [aBits, wBits, wStats, w2]) t.dispose();
+    if (!learned) alpha.dispose();
+    return y;
+  }
+  const N = x.shape[0];
+  const x2 = x.view([N, x.size / N]);
+  const xStats = training ? rowStats(x2, eps) : undefined;
+  record(inputs, [y], ([gy]) => {
+    const out: (Tensor | null)[] = [null, null, null];
+    if (x.requiresGrad) {
+      const ga = binaryConv2dGradInput(gy!, wBits, alpha, geom); // α·gy ⊛ᵀ sign(W)
+      const ga2 = ga.view([N, x.size / N]);
+      const gx = estimatorBackward(x2, ga2, approxSign, {
+        stats: xStats,
+        normalize: training,
+        eps,
+      });
+      out[0] = gx.view(x.shape);
+      ga.dispose();
+      ga2.dispose();
+      gx.dispose();
+    }
+    if (w.requiresGrad || learned?.requiresGrad) {
+      const gs = binaryConv2dGradWeight(aBits, gy!, null, geom); // ∂L/∂(α·b)
+      const gs2 = gs.view([w.shape[0], w.size / w.shape[0]]);
+      if (w.requiresGrad) {
+        const gw = estimatorBackward(w2, gs2, est, { stats: wStats, scale: alpha });
+        out[1] = gw.view(w.shape);
+        gw.dispose();
+      }
+      if (learned?.requiresGrad) out[2] = rowDotForward(gs2, w2, est, wStats);
+      gs.dispose();
+      gs2.dispose();
+    }
+    return inputs.length === 2 ? out.slice(0, 2) : out;
+  });
+  return y;
+}

@@ -1,0 +1,334 @@
+/**
+ * `deno task bench:train`: images/s of full training steps (forward, backward, OvSW optimizer,
+ * flip collector) at batch 128 for cResNet20_1w1a on 32×32×3 and vgg-small-28 on 28×28×1, and,
+ * in the same run, TensorFlow.js 4.22 (WebGPU backend) training a float ResNet-20 on the same
+ * adapter; plus the binary conv forward (XNOR-popcount) against the f32 conv at the same shapes.
+ * Prints the table and writes it, with the date and adapter, into BENCHMARKS.md between the
+ * `bench:train` markers.
+ *
+ * Flags: `--steps N` (timed ovsw steps per model, default 3), `--tfjs-steps N` (timed TF.js steps,
+ * default 2; 0 skips TF.js), `--batch N` (default 128), `--kernels xnor|float` (the binary conv
+ * kernels: XNOR-popcount forward and ±1 backward, or the float reference; default xnor),
+ * `--no-write` (do not touch BENCHMARKS.md), `--out FILE`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  adapterDescription,
+  backward,
+  binaryConvGeometry,
+  conv2dForward,
+  engineStats,
+  initGpu,
+  memory,
+  noGrad,
+  packActivationSigns,
+  packWeightSigns,
+  resetStats,
+  softmaxCrossEntropy,
+  sync,
+  Tensor,
+  tidy,
+  xnorConv2dForward,
+} from "@ovsw/gpu";
+import { Prng } from "@ovsw/init";
+import { setBinaryConvKernels } from "@ovsw/layers";
+import { FlipCollector } from "@ovsw/metrics";
+import { createModel } from "@ovsw/models";
+import { optimizerStep, ovsw } from "@ovsw/optim";
+import type { TfjsResult } from "./tfjs_resnet20.ts";
+
+/** Forward MACs per image (method.md / performance.md work counts). */
+const MACS: Record<string, number> = {
+  "cresnet20": 40.8e6,
+  "vgg-small-28": 87.2e6,
+};
+/** Training FLOP per forward MAC (forward + two backward products, 2 FLOP each). */
+const FLOP_PER_MAC = 6;
+/** llvmpipe's arithmetic-only ceiling through WGSL (performance.md), the roofline used here. */
+const SOFTWARE_CEILING_GFLOPS = 50;
+
+interface ModelRow {
+  name: string;
+  imagesPerSecond: number;
+  stepMs: number;
+  firstStepMs: number;
+  compileMs: number;
+  pipelines: number;
+  dispatches: number;
+  submits: number;
+  readbacks: number;
+  gpuBytes: number;
+  liveBytesFirst: number;
+  liveBytesLast: number;
+  gflops: number;
+  steps: number;
+}
+
+async function benchModel(
+  name: string,
+  input: number[],
+  batch: number,
+  steps: number,
+): Promise<ModelRow> {
+  const model = createModel(name, { classes: 10, seed: 1 });
+  model.train();
+  const params = model.paramRecord();
+  const names = Object.keys(params);
+  const list = Object.values(params);
+  const rng = new Prng(7);
+  const x = Tensor.from(rng.normalArray(batch * input.reduce((a, b) => a * b)), [
+    batch,
+    ...input,
+  ]);
+  const y = Tensor.from(Uint32Array.from({ length: batch }, () => rng.int(10)), [batch], "u32");
+  const tx = ovsw({ learningRate: 0.01 });
+  let state = tx.init(params);
+  const collector = new FlipCollector(params);
+  const step = (): Tensor =>
+    tidy(() => {
+      const loss = softmaxCrossEntropy(model.forward(x), y);
+      const g = backward(loss, list);
+      const grads: Record<string, Tensor | null> = {};
+      names.forEach((n, k) => (grads[n] = g[k]));
+      state = noGrad(() => optimizerStep(tx, state, params, grads));
+      collector.step();
+      return loss;
+    });
+  await sync();
+  resetStats();
+  let t0 = performance.now();
+  const first = step();
+  await first.read();
+  first.dispose();
+  const firstStepMs = performance.now() - t0;
+  const compile = engineStats();
+  const liveBytesFirst = memory().bytes;
+  resetStats();
+  t0 = performance.now();
+  let last: Tensor | null = null;
+  for (let s = 0; s < steps; s++) {
+    last?.dispose();
+    last = step();
+  }
+  // One awaited readback for all timed steps (the loss of the last one).
+  const lossValue = (await last!.read())[0];
+  last!.dispose();
+  const stepMs = (performance.now() - t0) / steps;
+  const stats = engineStats();
+  if (!Number.isFinite(lossValue)) throw new Error(`${name}: training loss is ${lossValue}`);
+  const mem = memory();
+  const imagesPerSecond = batch / (stepMs / 1000);
+  collector.dispose();
+  x.dispose();
+  y.dispose();
+  return {
+    name,
+    imagesPerSecond,
+    stepMs,
+    firstStepMs,
+    compileMs: compile.compileMs,
+    pipelines: compile.pipelinesCompiled,
+    dispatches: stats.dispatches / steps,
+    submits: stats.submits / steps,
+    readbacks: stats.readbacks / steps,
+    gpuBytes: mem.allocatedBytes,
+    liveBytesFirst,
+    liveBytesLast: mem.bytes,
+    gflops: imagesPerSecond * MACS[name] * FLOP_PER_MAC / 1e9,
+    steps,
+  };
+}
+
+interface ConvRow {
+  shape: string;
+  binaryMs: number;
+  floatMs: number;
+}
+
+async function timeMs(fn: () => void, reps: number): Promise<number> {
+  tidy(fn);
+  await sync();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) tidy(fn);
+  await sync();
+  return (performance.now() - t0) / reps;
+}
+
+async function benchConv(batch: number, c: number, px: number): Promise<ConvRow> {
+  const rng = new Prng(c * 1000 + px);
+  const x = Tensor.from(rng.normalArray(batch * c * px * px), [batch, c, px, px]);
+  const w = Tensor.from(rng.normalArray(c * c * 9, 0, 0.1), [c, c, 3, 3]);
+  const alpha = Tensor.full([c], 0.8);
+  const geom = binaryConvGeometry(x.shape, w.shape, { padding: 1 }, "bench");
+  const binaryMs = await timeMs(
+    () => xnorConv2dForward(packActivationSigns(x), packWeightSigns(w), alpha, geom),
+    3,
+  );
+  const floatMs = await timeMs(() => conv2dForward(x, w, { padding: 1 }), 2);
+  [x, w, alpha].forEach((t) => t.dispose());
+  return { shape: `${batch}×${c}×${px}×${px}, 3×3, ${c}→${c}`, binaryMs, floatMs };
+}
+
+const MiB = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      args: Deno.args,
+      options: {
+        steps: { type: "string", default: "3" },
+        "tfjs-steps": { type: "string", default: "2" },
+        batch: { type: "string", default: "128" },
+        kernels: { type: "string", default: "xnor" },
+        out: { type: "string", default: "BENCHMARKS.md" },
+        "no-write": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    console.error(`bench:train: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+  if (args.help) {
+    console.log(
+      "deno task bench:train [--steps 3] [--tfjs-steps 2] [--batch 128] " +
+        "[--kernels xnor|float] [--out BENCHMARKS.md] [--no-write]",
+    );
+    return;
+  }
+  const int = (flag: string, v: string, min: number) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) {
+      console.error(`bench:train: --${flag} must be an integer ≥ ${min}, got "${v}"`);
+      Deno.exit(2);
+    }
+    return n;
+  };
+  const steps = int("steps", args.steps!, 1);
+  const tfjsSteps = int("tfjs-steps", args["tfjs-steps"]!, 0);
+  const batch = int("batch", args.batch!, 1);
+  const kernels = args.kernels;
+  if (kernels !== "xnor" && kernels !== "float") {
+    console.error(`bench:train: --kernels must be xnor or float, got "${kernels}"`);
+    Deno.exit(2);
+  }
+  await initGpu();
+  const adapter = adapterDescription();
+  setBinaryConvKernels(kernels);
+  const log = (s: string) => console.error(`bench:train: ${s}`);
+
+  const rows: ModelRow[] = [];
+  for (
+    const [name, input] of [["cresnet20", [3, 32, 32]], ["vgg-small-28", [1, 28, 28]]] as const
+  ) {
+    log(`${name}: 1 warm-up step + ${steps} timed steps at batch ${batch}…`);
+    rows.push(await benchModel(name, [...input], batch, steps));
+  }
+  log("binary conv forward vs f32 conv…");
+  const convs: ConvRow[] = [];
+  for (const [c, px] of [[16, 32], [32, 16], [64, 8], [64, 28], [128, 14]]) {
+    convs.push(await benchConv(batch, c, px));
+  }
+  let tfjs: TfjsResult | null = null;
+  let tfjsError = "";
+  if (tfjsSteps > 0) {
+    log(`TF.js ResNet-20: 1 warm-up step + ${tfjsSteps} timed steps (slow: minutes)…`);
+    try {
+      const { benchTfjsResnet20 } = await import("./tfjs_resnet20.ts");
+      tfjs = await benchTfjsResnet20(tfjsSteps, batch);
+    } catch (e) {
+      tfjsError = (e as Error).message;
+      log(`TF.js failed: ${tfjsError}`);
+    }
+  }
+
+  const ceilingImg = (name: string) => SOFTWARE_CEILING_GFLOPS * 1e9 / (MACS[name] * FLOP_PER_MAC);
+  const lines: string[] = [];
+  const date = new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  lines.push(
+    `Run ${date} · adapter **${adapter.description}** (backend ${adapter.backend}${
+      adapter.isFallbackAdapter ? ", software" : ""
+    }) · Deno ${Deno.version.deno} · batch ${batch} · binary conv kernels: ${kernels} · ` +
+      `${steps} timed ovsw steps per model after 1 warm-up step` +
+      (tfjs ? ` · ${tfjs.steps} timed TF.js steps after 1 warm-up step` : ""),
+    "",
+    "| model | images/s | ratio to TF.js | ms/step | GPU dispatches/step | submits/step | " +
+      "awaited readbacks/step | GPU memory (pool) | live tensors: after step 1 → last | " +
+      "GFLOP/s (6 FLOP/MAC) | % of 50 GFLOP/s roofline | first step (pipelines compiled, compile ms) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
+  for (const r of rows) {
+    const ratio = tfjs ? `${(r.imagesPerSecond / tfjs.imagesPerSecond).toFixed(2)}×` : "n/a";
+    lines.push(
+      `| ${r.name === "cresnet20" ? "cResNet20_1w1a, 32×32×3" : "vgg-small-28, 28×28×1"} | ` +
+        `${r.imagesPerSecond.toFixed(1)} | ${ratio} | ${r.stepMs.toFixed(0)} | ` +
+        `${r.dispatches.toFixed(0)} | ${r.submits.toFixed(1)} | ${r.readbacks.toFixed(2)} | ` +
+        `${MiB(r.gpuBytes)} | ${MiB(r.liveBytesFirst)} → ${MiB(r.liveBytesLast)} | ` +
+        `${r.gflops.toFixed(2)} | ${
+          (100 * r.imagesPerSecond / ceilingImg(r.name)).toFixed(1)
+        }% | ` +
+        `${(r.firstStepMs / 1000).toFixed(1)} s (${r.pipelines}, ${r.compileMs.toFixed(0)} ms) |`,
+    );
+  }
+  if (tfjs) {
+    lines.push(
+      `| TF.js 4.22 WebGPU float ResNet-20, 32×32×3 | ${tfjs.imagesPerSecond.toFixed(2)} | 1× | ` +
+        `${tfjs.stepMs.toFixed(0)} | – | – | 1/${tfjs.steps} | ${
+          MiB(tfjs.bytesInUse)
+        } (tf.memory) | – | ` +
+        `${(tfjs.imagesPerSecond * MACS.cresnet20 * FLOP_PER_MAC / 1e9).toFixed(2)} | ` +
+        `${(100 * tfjs.imagesPerSecond / ceilingImg("cresnet20")).toFixed(1)}% | ` +
+        `${(tfjs.firstStepMs / 1000).toFixed(1)} s |`,
+    );
+  } else {
+    lines.push(
+      `| TF.js 4.22 WebGPU float ResNet-20 | ${
+        tfjsError ? `failed: ${tfjsError.replaceAll("|", "/")}` : "skipped (--tfjs-steps 0)"
+      } | | | | | | | | | | |`,
+    );
+  }
+  lines.push(
+    "",
+    "Binary conv forward (pack sign(x) + pack sign(W) + XNOR-popcount implicit GEMM + α) vs the " +
+      "f32 implicit-GEMM conv2dForward, same shape, stride 1, padding 1:",
+    "",
+    "| shape (N×C×H×W, kernel, channels) | binary ms | f32 ms | speed-up | binary G ops/s (2/MAC) |",
+    "| --- | ---: | ---: | ---: | ---: |",
+  );
+  for (const c of convs) {
+    const [n, ch, px] = c.shape.split(/[×,]/).map(Number);
+    const macs = n * ch * px * px * ch * 9;
+    lines.push(
+      `| ${c.shape} | ${c.binaryMs.toFixed(1)} | ${c.floatMs.toFixed(1)} | ` +
+        `${(c.floatMs / c.binaryMs).toFixed(1)}× | ${(2 * macs / c.binaryMs / 1e6).toFixed(1)} |`,
+    );
+  }
+  const table = lines.join("\n");
+  console.log(table);
+  if (!args["no-write"]) {
+    const path = args.out!;
+    let text = "";
+    try {
+      text = await Deno.readTextFile(path);
+    } catch {
+      text = "# Benchmarks\n\n<!-- bench:train:start -->\n<!-- bench:train:end -->\n";
+    }
+    const start = "<!-- bench:train:start -->";
+    const end = "<!-- bench:train:end -->";
+    const a = text.indexOf(start);
+    const b = text.indexOf(end);
+    if (a < 0 || b < a) {
+      console.error(`bench:train: ${path} lacks the ${start} … ${end} markers; not written`);
+      Deno.exit(1);
+    }
+    const next = text.slice(0, a + start.length) + "\n" + table + "\n" + text.slice(b);
+    await Deno.writeTextFile(path, next);
+    log(`wrote the table into ${path}`);
+  }
+}
+
+if (import.meta.main) await main();
