@@ -313,8 +313,9 @@ export const RUN_FLAGS: FlagSpec[] = [
     kind: "string",
     default: null,
     nullable: true,
+    defaultLabel: "<model>-<method>-seed<seed>-<time>",
     placeholder: "<name>",
-    help: "run directory name (default: <model>-<method>-seed<seed>-<time>)",
+    help: "run directory name under --out",
   },
   {
     name: "resume",

@@ -115,7 +115,8 @@ const TRAIN_EXAMPLES = [
 export const TRAIN_TASK: TaskSpec = {
   name: "train",
   summary: "Trains one binary network and writes a run directory (config.json, metrics.jsonl, " +
-    "metrics.csv, flips.json, checkpoints, report.html). With no flags it trains vgg-small-28 " +
+    "metrics.csv, flips.json, summary.json, checkpoint-latest/ and checkpoint-best/, " +
+    "report/index.html with SVG figures). With no flags it trains vgg-small-28 " +
     `with OvSW on the embedded Fashion-MNIST subset (${DEFAULT_BUDGET.epochs} epochs of the ` +
     `first ${DEFAULT_BUDGET.trainLimit} images, batch ${DEFAULT_BUDGET.batchSize}), about ten ` +
     "minutes on 2 CPU cores with the software WebGPU adapter. Ctrl-C saves a checkpoint; " +
