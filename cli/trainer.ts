@@ -94,6 +94,25 @@ interface Extra {
   trainSeconds: number;
   trainImages: number;
   wallSeconds: number;
+  /** The "step" rows of the epoch a mid-epoch checkpoint was taken in. */
+  stepRows: MetricsRow[];
+}
+
+/**
+ * A resumed epoch's "train" row covers only the batches after the resume; fold in the step
+ * rows logged before the interruption so the row describes the whole epoch.
+ */
+function mergeEpochRow(row: MetricsRow, before: readonly MetricsRow[]): MetricsRow {
+  if (before.length === 0) return row;
+  let samples = row.samples;
+  let loss = (row.loss ?? 0) * row.samples;
+  let top1 = (row.top1 ?? 0) * row.samples;
+  for (const r of before) {
+    samples += r.samples;
+    loss += (r.loss ?? NaN) * r.samples;
+    top1 += (r.top1 ?? NaN) * r.samples;
+  }
+  return { ...row, samples, loss: loss / samples, top1: top1 / samples };
 }
 
 function checkFinite(row: MetricsRow, runDir: string, lastGood: string | null): void {
@@ -182,7 +201,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   let skipSteps = 0;
   let step = 0;
   let best: CheckpointState["best"] = null;
-  const extra: Extra = { trainSeconds: 0, trainImages: 0, wallSeconds: 0 };
+  const extra: Extra = { trainSeconds: 0, trainImages: 0, wallSeconds: 0, stepRows: [] };
   let lastGoodEpoch: string | null = null;
   if (ckpt) {
     loadModelWeights(model, ckpt.weights, `${runDir}/checkpoint-latest/weights.safetensors`);
@@ -215,6 +234,10 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
   }
   // A resumed run may have logged rows after its checkpoint: keep only the earlier epochs.
   const writer = await MetricsWriter.open(runDir, ckpt ? { resumeAtEpoch: startEpoch + 1 } : {});
+  // The rows of the interrupted epoch up to its checkpoint belong to the run: put them back.
+  const resumedRows = skipSteps > 0 ? extra.stepRows : [];
+  for (const r of resumedRows) await writer.append(r);
+  let epochRows: MetricsRow[] = [...resumedRows];
   const trainMetrics = new TrainingMetrics({ kind: "train", logEvery: cfg.logEvery });
   progress.message(
     `run ${runDir}: ${cfg.model}, ${cfg.method}, ${describeData(data)}, ` +
@@ -299,6 +322,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
           t0 = performance.now();
           images = 0;
           await writer.append(row);
+          epochRows.push(row);
           checkFinite(row, runDir, lastGoodEpoch);
           lastLoss = row.loss;
           lastAcc = row.top1;
@@ -307,6 +331,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
           progress.update(info());
         }
         if (stopping) {
+          extra.stepRows = epochRows;
           const c = await snapshot(epoch, index);
           await saveCheckpoint(runDir, "latest", c);
           await writeFlips(runDir, await collector.report());
@@ -322,12 +347,17 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
       extra.trainImages += images;
       collector.endEpoch();
       const diag = diagnosticColumns(await readDiagnostics(optState));
-      const trainRow = await trainMetrics.endEpoch({
-        epoch: epoch + 1,
-        lr: lr(step - 1),
-        step,
-        diagnostics: diag,
-      });
+      const trainRow = mergeEpochRow(
+        await trainMetrics.endEpoch({
+          epoch: epoch + 1,
+          lr: lr(step - 1),
+          step,
+          diagnostics: diag,
+        }),
+        epoch === startEpoch ? resumedRows : [],
+      );
+      epochRows = [];
+      extra.stepRows = [];
       await writer.append(trainRow);
       checkFinite(trainRow, runDir, lastGoodEpoch);
       let line = `epoch ${epoch + 1}/${cfg.epochs}: train loss ${trainRow.loss?.toFixed(4)} ` +
