@@ -86,6 +86,7 @@ export async function compareMain(argv: string[], io: CliIo = processIo()): Prom
       methods.map((m) => ({ name: m, config: { ...base, method: m } })),
       progress,
       interrupt.requested,
+      `Continue with the same command (deno task compare ... --name ${name}).`,
     );
     const report = await renderRuns(results.map((r) => r.dir), `${sweepDir}/report`);
     const json = {

@@ -86,7 +86,13 @@ export async function gammaMain(argv: string[], io: CliIo = processIo()): Promis
     ? interruptFlag(() => progress.message("interrupted: saving a checkpoint after this step"))
     : { requested: () => false, remove: () => {} };
   try {
-    const results = await runSweep(sweepDir, runs, progress, interrupt.requested);
+    const results = await runSweep(
+      sweepDir,
+      runs,
+      progress,
+      interrupt.requested,
+      `Continue with the same command (deno task gamma ... --name ${name}).`,
+    );
     const figures: Record<string, string> = {};
     const groups: string[] = [];
     for (const init of inits) {

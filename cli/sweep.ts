@@ -48,7 +48,7 @@ function sameConfig(a: TrainConfig, b: TrainConfig): boolean {
 
 /**
  * Trains every run in order (finished ones are reused, interrupted ones resumed) and returns
- * their summaries.
+ * their summaries. `resumeHint` is shown when a run is stopped by Ctrl-C.
  *
  * @example
  * ```ts
@@ -62,6 +62,7 @@ export async function runSweep(
   runs: SweepRun[],
   progress: Progress,
   shouldStop?: () => boolean,
+  resumeHint?: string,
 ): Promise<SweepResult[]> {
   await Deno.mkdir(sweepDir, { recursive: true });
   const results: SweepResult[] = [];
@@ -92,6 +93,8 @@ export async function runSweep(
       progress,
       shouldStop,
       skipReport: true,
+      resumeHint: resumeHint ??
+        `Continue with: deno task train --resume ${dir}, or run the same command again`,
     });
     results.push({ run, dir, summary });
   }

@@ -73,6 +73,8 @@ export interface TrainOptions {
   shouldStop?: () => boolean;
   /** Stop (as Ctrl-C would) after this many optimizer steps of this process. */
   stopAfterSteps?: number | null;
+  /** What to tell the user about continuing after a stop (default: `train --resume`). */
+  resumeHint?: string;
   /** Skip the HTML/SVG report at the end (multi-run tasks render their own). */
   skipReport?: boolean;
 }
@@ -337,7 +339,7 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
           await writeFlips(runDir, await collector.report());
           throw new RunStopped(
             `stopped at epoch ${epoch + 1}, step ${index} of ${stepsPerEpoch}; checkpoint ` +
-              `saved. Continue with: deno task train --resume ${runDir}`,
+              `saved. ${opts.resumeHint ?? `Continue with: deno task train --resume ${runDir}`}`,
             130,
           );
         }
