@@ -26,7 +26,7 @@ export const POSTER_GAMMAS: readonly number[] = [1e-4, 1e-3, 1e-2, 1e-1, 1, 1e1,
  * 2-core machine with the software WebGPU adapter.
  */
 export const DEFAULT_BUDGET = {
-  epochs: 3,
+  epochs: 4,
   batchSize: 64,
   trainLimit: 2048 as number | null,
   testLimit: 1000 as number | null,
