@@ -6,7 +6,7 @@
  * Prints the table and writes it, with the date and adapter, into BENCHMARKS.md between the
  * `bench:train` markers.
  *
- * Flags: `--steps N` (timed ovsw steps per model, default 3), `--tfjs-steps N` (timed TF.js steps,
+ * Flags: `--steps N` (timed ovsw steps per model, default 5), `--tfjs-steps N` (timed TF.js steps,
  * default 2; 0 skips TF.js), `--batch N` (default 128), `--kernels xnor|float` (the binary conv
  * kernels: XNOR-popcount forward and ±1 backward, or the float reference; default xnor),
  * `--no-write` (do not touch BENCHMARKS.md), `--out FILE`.
@@ -106,17 +106,23 @@ async function benchModel(
   const compile = engineStats();
   const liveBytesFirst = memory().bytes;
   resetStats();
-  t0 = performance.now();
   let last: Tensor | null = null;
+  const times: number[] = [];
   for (let s = 0; s < steps; s++) {
+    // Each step is timed on its own (submit + wait for the GPU, no readback), and the median is
+    // reported: the build machine is shared, and a median resists other jobs' bursts.
+    t0 = performance.now();
     last?.dispose();
     last = step();
+    await sync();
+    times.push(performance.now() - t0);
   }
+  const stats = engineStats();
   // One awaited readback for all timed steps (the loss of the last one).
   const lossValue = (await last!.read())[0];
   last!.dispose();
-  const stepMs = (performance.now() - t0) / steps;
-  const stats = engineStats();
+  times.sort((a, b) => a - b);
+  const stepMs = times[Math.floor(times.length / 2)];
   if (!Number.isFinite(lossValue)) throw new Error(`${name}: training loss is ${lossValue}`);
   const mem = memory();
   const imagesPerSecond = batch / (stepMs / 1000);
@@ -132,7 +138,7 @@ async function benchModel(
     pipelines: compile.pipelinesCompiled,
     dispatches: stats.dispatches / steps,
     submits: stats.submits / steps,
-    readbacks: stats.readbacks / steps,
+    readbacks: (stats.readbacks + 1) / steps,
     gpuBytes: mem.allocatedBytes,
     liveBytesFirst,
     liveBytesLast: mem.bytes,
@@ -147,13 +153,19 @@ interface ConvRow {
   floatMs: number;
 }
 
+/** Median wall ms of `reps` runs of `fn`, each submitted and waited for, after one warm-up. */
 async function timeMs(fn: () => void, reps: number): Promise<number> {
   tidy(fn);
   await sync();
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) tidy(fn);
-  await sync();
-  return (performance.now() - t0) / reps;
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    tidy(fn);
+    await sync();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
 }
 
 async function benchConv(batch: number, c: number, px: number): Promise<ConvRow> {
@@ -164,9 +176,9 @@ async function benchConv(batch: number, c: number, px: number): Promise<ConvRow>
   const geom = binaryConvGeometry(x.shape, w.shape, { padding: 1 }, "bench");
   const binaryMs = await timeMs(
     () => xnorConv2dForward(packActivationSigns(x), packWeightSigns(w), alpha, geom),
-    3,
+    5,
   );
-  const floatMs = await timeMs(() => conv2dForward(x, w, { padding: 1 }), 2);
+  const floatMs = await timeMs(() => conv2dForward(x, w, { padding: 1 }), 3);
   [x, w, alpha].forEach((t) => t.dispose());
   return { shape: `${batch}×${c}×${px}×${px}, 3×3, ${c}→${c}`, binaryMs, floatMs };
 }
@@ -179,7 +191,7 @@ async function main(): Promise<void> {
     args = parseArgs({
       args: Deno.args,
       options: {
-        steps: { type: "string", default: "3" },
+        steps: { type: "string", default: "5" },
         "tfjs-steps": { type: "string", default: "2" },
         batch: { type: "string", default: "128" },
         kernels: { type: "string", default: "xnor" },
@@ -195,7 +207,7 @@ async function main(): Promise<void> {
   }
   if (args.help) {
     console.log(
-      "deno task bench:train [--steps 3] [--tfjs-steps 2] [--batch 128] " +
+      "deno task bench:train [--steps 5] [--tfjs-steps 2] [--batch 128] " +
         "[--kernels xnor|float] [--out BENCHMARKS.md] [--no-write]",
     );
     return;
@@ -253,8 +265,8 @@ async function main(): Promise<void> {
     `Run ${date} · adapter **${adapter.description}** (backend ${adapter.backend}${
       adapter.isFallbackAdapter ? ", software" : ""
     }) · Deno ${Deno.version.deno} · batch ${batch} · binary conv kernels: ${kernels} · ` +
-      `${steps} timed ovsw steps per model after 1 warm-up step` +
-      (tfjs ? ` · ${tfjs.steps} timed TF.js steps after 1 warm-up step` : ""),
+      `ovsw: median of ${steps} timed steps per model after 1 warm-up step` +
+      (tfjs ? ` · TF.js: median of ${tfjs.steps} timed steps after 1 warm-up step` : ""),
     "",
     "| model | images/s | ratio to TF.js | ms/step | GPU dispatches/step | submits/step | " +
       "awaited readbacks/step | GPU memory (pool) | live tensors: after step 1 → last | " +
@@ -277,9 +289,7 @@ async function main(): Promise<void> {
   if (tfjs) {
     lines.push(
       `| TF.js 4.22 WebGPU float ResNet-20, 32×32×3 | ${tfjs.imagesPerSecond.toFixed(2)} | 1× | ` +
-        `${tfjs.stepMs.toFixed(0)} | – | – | 1/${tfjs.steps} | ${
-          MiB(tfjs.bytesInUse)
-        } (tf.memory) | – | ` +
+        `${tfjs.stepMs.toFixed(0)} | – | – | 1 | ${MiB(tfjs.bytesInUse)} (tf.memory) | – | ` +
         `${(tfjs.imagesPerSecond * MACS.cresnet20 * FLOP_PER_MAC / 1e9).toFixed(2)} | ` +
         `${(100 * tfjs.imagesPerSecond / ceilingImg("cresnet20")).toFixed(1)}% | ` +
         `${(tfjs.firstStepMs / 1000).toFixed(1)} s |`,

@@ -36,7 +36,7 @@ export interface XnorConv2dOptions extends BinaryConvOptions {
  * const x = Tensor.from([0.5, -1.0, 2.0, 0.25], [1, 2, 1, 2]);
  * const w = Tensor.from([0.3, -0.1, 0.02, 0.05], [2, 2, 1, 1]);
  * const alpha = Tensor.from([0.7070626, 0.6993787], [2]);
- * console.log(await xnorConv2d(x, w, alpha).read()); // [0, -1.4141252, 1.3987573, 0]
+ * console.log(await xnorConv2d(x, w, alpha).read()); // ≈ [0, -1.4141252, 1.3987573, 0]
  * ```
  */
 export function xnorConv2d(

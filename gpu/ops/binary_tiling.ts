@@ -34,6 +34,14 @@ export interface BinaryTiling {
   gwSplitTarget: number;
   /** Grad-weight: fewest output pixels one slice of the split gets. */
   gwMinSlice: number;
+  /**
+   * Which grad-input product layers use: `"bits"` (`binaryConv2dGradInput`: 1-bit weight
+   * loads, sign flips and masks) or `"float"` (the f32 register-tiled transposed conv with the
+   * decoded ±α weights). Used by the layers' binary conv; measured: on llvmpipe the two are at
+   * par at 16–64 channels and the bits kernel is ~1.5× faster at 64–128 channels, on an H100 the
+   * f32 kernel is faster.
+   */
+  gradInput: "bits" | "float";
 }
 
 /** Tiling for software adapters (llvmpipe, lavapipe, SwiftShader). */
@@ -44,11 +52,12 @@ export const SOFTWARE_BINARY_TILING: Readonly<BinaryTiling> = Object.freeze({
   bwdPixels: 4,
   bwdChannels: 16,
   bwdWorkgroup: 64,
-  gwChannels: 8,
+  gwChannels: 16,
   gwOut: 8,
   gwWorkgroup: 64,
   gwSplitTarget: 2048,
   gwMinSlice: 512,
+  gradInput: "bits",
 });
 
 /** Tiling for hardware GPUs. */
@@ -64,6 +73,9 @@ export const HARDWARE_BINARY_TILING: Readonly<BinaryTiling> = Object.freeze({
   gwWorkgroup: 128,
   gwSplitTarget: 131072,
   gwMinSlice: 128,
+  // Measured on an H100 (Vulkan): the f32 register-tiled transposed conv beats the select
+  // kernel 1.2–1.9× at 128–256 channels.
+  gradInput: "float",
 });
 
 let override: BinaryTiling | null = null;
@@ -129,6 +141,11 @@ export function setBinaryTiling(tiling: Partial<BinaryTiling> | null): void {
   checkChoice("fwdWorkgroup", next.fwdWorkgroup, pow2);
   checkChoice("bwdWorkgroup", next.bwdWorkgroup, pow2);
   checkChoice("gwWorkgroup", next.gwWorkgroup, pow2);
+  if (next.gradInput !== "bits" && next.gradInput !== "float") {
+    throw new RangeError(
+      `setBinaryTiling: gradInput must be "bits" or "float", got ${next.gradInput}`,
+    );
+  }
   for (const key of ["gwSplitTarget", "gwMinSlice"] as const) {
     if (!Number.isInteger(next[key]) || next[key] < 1) {
       throw new RangeError(`setBinaryTiling: ${key} must be a positive integer, got ${next[key]}`);
