@@ -1,8 +1,9 @@
 /**
  * The XNOR-popcount path of the fused binary conv (`binaryConv2d`), taken for estimators whose
  * forward is `sign(W)` (ste, hardtanh, hardtanhv2): bit-packed ternary signs (sign(0) = 0 kept),
- * the popcount implicit-GEMM forward with α fused, the ±1-structured grad-input kernel, and the
- * grad-weight kernel from the 1-bit saved activations. The estimators' backward element maps
+ * the popcount implicit-GEMM forward with α fused, the grad-input from the packed weight signs
+ * (or, where the adapter's tiling says it is faster, the f32 transposed conv of the decoded ±α
+ * weights), and the grad-weight kernel from the 1-bit saved activations. The estimators' backward element maps
  * (ApproxSign window with the per-sample normalisation, the weight estimator with α) are the
  * same as on the float path.
  *
@@ -12,6 +13,8 @@ import {
   binaryConv2dGradInput,
   binaryConv2dGradWeight,
   binaryConvGeometry,
+  binaryTiling,
+  conv2dGradInput,
   isGradEnabled,
   packActivationSigns,
   packWeightSigns,
@@ -21,7 +24,12 @@ import {
 } from "@ovsw/gpu";
 import type { Estimator } from "./quantizers/estimator.ts";
 import { approxSign } from "./quantizers/approx_sign.ts";
-import { estimatorBackward, rowDotForward, rowStats } from "./quantizers/kernels.ts";
+import {
+  estimatorBackward,
+  estimatorForward,
+  rowDotForward,
+  rowStats,
+} from "./quantizers/kernels.ts";
 
 let enabled = true;
 
@@ -106,7 +114,18 @@ export function xnorBinaryConv2d(s: XnorConvState): Tensor {
   record(inputs, [y], ([gy]) => {
     const out: (Tensor | null)[] = [null, null, null];
     if (x.requiresGrad) {
-      const ga = binaryConv2dGradInput(gy!, wBits, alpha, geom); // α·gy ⊛ᵀ sign(W)
+      // α·gy ⊛ᵀ sign(W): from the packed bits, or as an f32 transposed conv with the decoded
+      // ±α weights, whichever the adapter's tiling says is faster.
+      let ga: Tensor;
+      if (binaryTiling().gradInput === "bits") {
+        ga = binaryConv2dGradInput(gy!, wBits, alpha, geom);
+      } else {
+        const scaled = estimatorForward(w2, est, { stats: wStats, scale: alpha });
+        const scaled4 = scaled.view(w.shape);
+        ga = conv2dGradInput(gy!, scaled4, x.shape, { stride, padding });
+        scaled.dispose();
+        scaled4.dispose();
+      }
       const ga2 = ga.view([N, x.size / N]);
       const gx = estimatorBackward(x2, ga2, approxSign, {
         stats: xStats,

@@ -1,4 +1,4 @@
-import { backward, mul, sum, Tensor, tidy } from "@ovsw/gpu";
+import { backward, mul, setBinaryTiling, sum, Tensor, tidy } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed, setupGpu } from "../tests/util.ts";
 import { withZeros } from "../tests/reference/binary_conv.ts";
@@ -41,32 +41,44 @@ async function run(
   }
 }
 
-for (const estimator of ["ste", "hardtanh", "hardtanhv2"]) {
-  Deno.test(`binaryConv2d: XNOR kernels equal the float path (${estimator})`, async () => {
-    for (const c of CASES) {
-      for (const [training, learned] of [[true, false], [false, false], [true, true]]) {
-        const seed = freshSeed();
-        const rng = new Prng(seed);
-        const oShape = [
-          c.x[0],
-          c.w[0],
-          Math.floor((c.x[2] + 2 * c.padding - c.w[2]) / c.stride) + 1,
-          Math.floor((c.x[3] + 2 * c.padding - c.w[3]) / c.stride) + 1,
-        ];
-        const d = {
-          x: withZeros(c.x.reduce((a, b) => a * b), rng, 0.7),
-          w: withZeros(c.w.reduce((a, b) => a * b), rng, 0.5),
-          gy: rng.normalArray(oShape.reduce((a, b) => a * b)),
-          a: rng.uniformArray(c.w[0], 0.5, 1.5),
-        };
-        const fast = await run("xnor", c, d, estimator, training, learned);
-        const ref = await run("float", c, d, estimator, training, learned);
-        const what = `seed ${seed}, ${estimator}, x ${c.x}, w ${c.w}, train ${training}, ` +
-          `learned α ${learned}`;
-        ["y", "dL/dx", "dL/dW", "dL/dα"].slice(0, ref.length).forEach((name, i) =>
-          assertClose(fast[i], ref[i], 1e-5, `${what}: ${name}`)
-        );
+for (
+  const [estimator, gradInput] of [
+    ["ste", "bits"],
+    ["ste", "float"],
+    ["hardtanh", "bits"],
+    ["hardtanhv2", "float"],
+  ] as const
+) {
+  Deno.test(`binaryConv2d: XNOR kernels equal the float path (${estimator}, ${gradInput} grad-input)`, async () => {
+    setBinaryTiling({ gradInput });
+    try {
+      for (const c of CASES) {
+        for (const [training, learned] of [[true, false], [false, false], [true, true]]) {
+          const seed = freshSeed();
+          const rng = new Prng(seed);
+          const oShape = [
+            c.x[0],
+            c.w[0],
+            Math.floor((c.x[2] + 2 * c.padding - c.w[2]) / c.stride) + 1,
+            Math.floor((c.x[3] + 2 * c.padding - c.w[3]) / c.stride) + 1,
+          ];
+          const d = {
+            x: withZeros(c.x.reduce((a, b) => a * b), rng, 0.7),
+            w: withZeros(c.w.reduce((a, b) => a * b), rng, 0.5),
+            gy: rng.normalArray(oShape.reduce((a, b) => a * b)),
+            a: rng.uniformArray(c.w[0], 0.5, 1.5),
+          };
+          const fast = await run("xnor", c, d, estimator, training, learned);
+          const ref = await run("float", c, d, estimator, training, learned);
+          const what = `seed ${seed}, ${estimator}, x ${c.x}, w ${c.w}, train ${training}, ` +
+            `learned α ${learned}`;
+          ["y", "dL/dx", "dL/dW", "dL/dα"].slice(0, ref.length).forEach((name, i) =>
+            assertClose(fast[i], ref[i], 1e-5, `${what}: ${name}`)
+          );
+        }
       }
+    } finally {
+      setBinaryTiling(null);
     }
   });
 }
