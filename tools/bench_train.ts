@@ -9,7 +9,9 @@
  * Flags: `--steps N` (timed ovsw steps per model, default 5), `--tfjs-steps N` (timed TF.js steps,
  * default 2; 0 skips TF.js), `--batch N` (default 128), `--kernels xnor|float` (the binary conv
  * kernels: XNOR-popcount forward and ±1 backward, or the float reference; default xnor),
- * `--no-write` (do not touch BENCHMARKS.md), `--out FILE`.
+ * `--no-write` (do not touch BENCHMARKS.md), `--out FILE`, `--memory-steps N` (also run N full
+ * cResNet20 steps at `--memory-batch B`, default 8, and report live and pool bytes after step 10
+ * and after step N; default 0, off).
  *
  * @module
  */
@@ -185,6 +187,49 @@ async function benchConv(batch: number, c: number, px: number): Promise<ConvRow>
 
 const MiB = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
+/** Live tensor bytes and pool bytes after `warm` steps and after `steps` steps of cResNet20. */
+async function memoryRun(steps: number, batch: number): Promise<string> {
+  const model = createModel("cresnet20", { classes: 10, seed: 2 });
+  model.train();
+  const params = model.paramRecord();
+  const names = Object.keys(params);
+  const list = Object.values(params);
+  const rng = new Prng(11);
+  const x = Tensor.from(rng.normalArray(batch * 3 * 32 * 32), [batch, 3, 32, 32]);
+  const y = Tensor.from(Uint32Array.from({ length: batch }, () => rng.int(10)), [batch], "u32");
+  const tx = ovsw({ learningRate: 0.01 });
+  let state = tx.init(params);
+  const collector = new FlipCollector(params);
+  const warm = Math.min(10, steps);
+  let first = memory();
+  const t0 = performance.now();
+  for (let s = 1; s <= steps; s++) {
+    tidy(() => {
+      const loss = softmaxCrossEntropy(model.forward(x), y);
+      const g = backward(loss, list);
+      const grads: Record<string, Tensor | null> = {};
+      names.forEach((n, k) => (grads[n] = g[k]));
+      state = noGrad(() => optimizerStep(tx, state, params, grads));
+      collector.step();
+    });
+    if (s % 10 === 0) await sync(); // keep at most 10 steps in flight
+    if (s === warm) first = memory();
+  }
+  await sync();
+  const last = memory();
+  const secs = (performance.now() - t0) / 1000;
+  collector.dispose();
+  x.dispose();
+  y.dispose();
+  return `GPU memory over ${steps} full cResNet20 training steps at batch ${batch} (${
+    secs.toFixed(0)
+  } s): live tensors ${first.tensors} → ${last.tensors} (${MiB(first.bytes)} → ${
+    MiB(last.bytes)
+  }), pool ${MiB(first.allocatedBytes)} → ${
+    MiB(last.allocatedBytes)
+  } (after step ${warm} → after step ${steps}).`;
+}
+
 async function main(): Promise<void> {
   let args;
   try {
@@ -197,6 +242,8 @@ async function main(): Promise<void> {
         kernels: { type: "string", default: "xnor" },
         out: { type: "string", default: "BENCHMARKS.md" },
         "no-write": { type: "boolean", default: false },
+        "memory-steps": { type: "string", default: "0" },
+        "memory-batch": { type: "string", default: "8" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -208,7 +255,7 @@ async function main(): Promise<void> {
   if (args.help) {
     console.log(
       "deno task bench:train [--steps 5] [--tfjs-steps 2] [--batch 128] " +
-        "[--kernels xnor|float] [--out BENCHMARKS.md] [--no-write]",
+        "[--kernels xnor|float] [--out BENCHMARKS.md] [--no-write] [--memory-steps N] [--memory-batch B]",
     );
     return;
   }
@@ -223,6 +270,8 @@ async function main(): Promise<void> {
   const steps = int("steps", args.steps!, 1);
   const tfjsSteps = int("tfjs-steps", args["tfjs-steps"]!, 0);
   const batch = int("batch", args.batch!, 1);
+  const memorySteps = int("memory-steps", args["memory-steps"]!, 0);
+  const memoryBatch = int("memory-batch", args["memory-batch"]!, 1);
   const kernels = args.kernels;
   if (kernels !== "xnor" && kernels !== "float") {
     console.error(`bench:train: --kernels must be xnor or float, got "${kernels}"`);
@@ -233,6 +282,12 @@ async function main(): Promise<void> {
   setBinaryConvKernels(kernels);
   const log = (s: string) => console.error(`bench:train: ${s}`);
 
+  // The memory run goes first, so its live-tensor counts are its own.
+  let memoryLine = "";
+  if (memorySteps > 0) {
+    log(`memory: ${memorySteps} cResNet20 steps at batch ${memoryBatch}…`);
+    memoryLine = await memoryRun(memorySteps, memoryBatch);
+  }
   const rows: ModelRow[] = [];
   for (
     const [name, input] of [["cresnet20", [3, 32, 32]], ["vgg-small-28", [1, 28, 28]]] as const
@@ -317,6 +372,7 @@ async function main(): Promise<void> {
         `${(c.floatMs / c.binaryMs).toFixed(1)}× | ${(2 * macs / c.binaryMs / 1e6).toFixed(1)} |`,
     );
   }
+  if (memoryLine) lines.push("", memoryLine);
   const table = lines.join("\n");
   console.log(table);
   if (!args["no-write"]) {
