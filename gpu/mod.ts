@@ -34,6 +34,7 @@ export * from "./ops/binary_geometry.ts";
 export * from "./ops/binary_pack.ts";
 export * from "./ops/xnor_conv2d.ts";
 export * from "./ops/batchnorm.ts";
+export * from "./ops/batchnorm_hardtanh.ts";
 export * from "./ops/cross_entropy.ts";
 export * from "./ops/classify.ts";
 export * from "./ops/prelu.ts";
