@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { batchNorm, keep, mapElements, type Tensor } from "@ovsw/gpu";
+import { batchNorm, batchNormHardtanh, keep, mapElements, type Tensor } from "@ovsw/gpu";
 import { constantInit } from "@ovsw/init";
 import { Module } from "./module.ts";
 import { createBuffer, createParameter } from "./parameter.ts";
@@ -76,11 +76,45 @@ export abstract class BatchNormBase extends Module {
       this.buffer("running_var"),
       { training: this.training, momentum: this.momentum, eps: this.eps },
     );
-    if (this.training) {
-      const count = this.buffer("num_batches_tracked");
-      this.setTensor("num_batches_tracked", keep(mapElements("bn_count", "a + 1.0", [count])));
-    }
+    this.countBatch();
     return y;
+  }
+
+  /**
+   * `hardtanh(this.forward(x) + residual)` as one fused op (`batchNormHardtanh`): the same
+   * result, running-statistics update and gradients as the layer followed by `add` and
+   * `hardtanh`, in fewer passes over the activations. `residual` (optional) has x's shape.
+   *
+   * @example
+   * ```ts
+   * import { initGpu, Tensor } from "@ovsw/gpu";
+   * import { BatchNorm2d } from "@ovsw/layers";
+   * await initGpu();
+   * const bn = new BatchNorm2d(2);
+   * const y = bn.forwardHardtanh(Tensor.from([1, 2, 3, 4], [2, 2, 1, 1]));
+   * console.log(await y.read()); // ≈ [-1, -1, 1, 1]
+   * ```
+   */
+  forwardHardtanh(x: Tensor, residual?: Tensor | null): Tensor {
+    checkInputShape(this.describe(), x.shape, this.ranks, this.numFeatures);
+    const y = batchNormHardtanh(
+      x,
+      this.weight,
+      this.bias,
+      this.buffer("running_mean"),
+      this.buffer("running_var"),
+      { training: this.training, momentum: this.momentum, eps: this.eps },
+      residual,
+    );
+    this.countBatch();
+    return y;
+  }
+
+  /** Training: `num_batches_tracked += 1`. */
+  private countBatch(): void {
+    if (!this.training) return;
+    const count = this.buffer("num_batches_tracked");
+    this.setTensor("num_batches_tracked", keep(mapElements("bn_count", "a + 1.0", [count])));
   }
 
   /** e.g. `BatchNorm2d(64)`. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { add, hardtanh, type Tensor } from "@ovsw/gpu";
+import type { Tensor } from "@ovsw/gpu";
 import type { BatchNorm2d } from "./batch_norm.ts";
 import type { BinaryConv2d } from "./binary_conv2d.ts";
 import type { LayerBuilder } from "./builder.ts";
@@ -101,8 +101,9 @@ export class BiRealBlock extends Module {
   /** Runs the block. */
   forward(x: Tensor): Tensor {
     const r = this.shortcut ? this.shortcut.forward(x) : x;
-    const h = hardtanh(add(this.bn1.forward(this.conv1.forward(x)), r));
-    return hardtanh(add(this.bn2.forward(this.conv2.forward(h)), h));
+    // BN + residual + Hardtanh fused (one pass; see `BatchNormBase.forwardHardtanh`).
+    const h = this.bn1.forwardHardtanh(this.conv1.forward(x), r);
+    return this.bn2.forwardHardtanh(this.conv2.forward(h), h);
   }
 
   /** The output shape for an input shape (see `Module.outputShape`). */
@@ -163,9 +164,9 @@ export class BasicBlock extends Module {
 
   /** Runs the block. */
   forward(x: Tensor): Tensor {
-    const h = hardtanh(this.bn1.forward(this.conv1.forward(x)));
+    const h = this.bn1.forwardHardtanh(this.conv1.forward(x));
     const r = this.shortcut ? this.shortcut.forward(x) : x;
-    return hardtanh(add(this.bn2.forward(this.conv2.forward(h)), r));
+    return this.bn2.forwardHardtanh(this.conv2.forward(h), r);
   }
 
   /** The output shape for an input shape (see `Module.outputShape`). */

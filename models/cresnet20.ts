@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { hardtanh, type Tensor } from "@ovsw/gpu";
+import type { Tensor } from "@ovsw/gpu";
 import {
   BatchNorm1d,
   BatchNorm2d,
@@ -78,7 +78,7 @@ export class CResNet20 extends Module {
 
   /** Logits `[N, classes]` for images `[N, 3, H, W]`. */
   forward(x: Tensor): Tensor {
-    let h = hardtanh(this.bn1.forward(this.conv1.forward(x)));
+    let h = this.bn1.forwardHardtanh(this.conv1.forward(x)); // BN + Hardtanh fused
     for (const s of this.stages) h = s.forward(h);
     return this.linear.forward(this.bn2.forward(this.avgpool.forward(h)));
   }

@@ -92,7 +92,8 @@ export class ImageNetResNet extends Module {
 
   /** Logits `[N, classes]`. */
   forward(x: Tensor): Tensor {
-    let h = this.maxpool.forward(this.nonlinear.forward(this.bn1.forward(this.conv1.forward(x))));
+    // bn1 → nonlinear (Hardtanh) fused into one op.
+    let h = this.maxpool.forward(this.bn1.forwardHardtanh(this.conv1.forward(x)));
     for (const s of this.stages) h = s.forward(h);
     return this.fc.forward(this.bn2.forward(this.flatten.forward(this.avgpool.forward(h))));
   }

@@ -103,8 +103,12 @@ export abstract class VGGBase extends Module {
     for (const s of this.stages) {
       h = s.conv.forward(h);
       if (s.pool) h = this.pooling.forward(h);
-      h = s.bn.forward(h);
-      if (s.act) h = s.act.forward(h);
+      if (s.act instanceof Hardtanh) {
+        h = s.bn.forwardHardtanh(h); // BN + Hardtanh fused
+      } else {
+        h = s.bn.forward(h);
+        if (s.act) h = s.act.forward(h);
+      }
     }
     return this.fc.forward(this.flat.forward(h));
   }
