@@ -12,8 +12,7 @@
  */
 import { needsGrad, record1 } from "../tape.ts";
 import type { Tensor } from "../tensor.ts";
-import { bnEvalStats, bnGradCoef, bnSetup, bnTrainStats } from "./batchnorm_kernels.ts";
-import { expandMap } from "./reduce_kernel.ts";
+import { bnEvalStats, bnGradCoef, bnSetup, bnTrainStats, channelMap } from "./batchnorm_kernels.ts";
 
 /** Options of {@link batchNorm}. */
 export interface BatchNormOptions {
@@ -53,27 +52,24 @@ export function batchNorm(
 ): Tensor {
   const { training, momentum = 0.1, eps = 1e-5 } = opts;
   const s = bnSetup("batchNorm", x, gamma, beta, runningMean, runningVar, training);
-  const { plan } = s;
   let stats: Tensor;
   let y: Tensor;
   if (training) {
     stats = bnTrainStats(s, x, gamma, beta, runningMean, runningVar, momentum, eps);
-    y = expandMap({
+    [y] = channelMap({
       name: "bn_normalise",
       full: [x],
-      perOut: [stats],
-      plan,
-      expr: "a * q0[o + 2u * p.nout] + q0[o + 3u * p.nout]",
-    });
+      perChannel: [stats],
+      outputs: [() => "a * q0[o + 2u * p.c] + q0[o + 3u * p.c]"],
+    }, x.shape);
   } else {
-    y = expandMap({
+    [y] = channelMap({
       name: "bn_eval",
       full: [x],
-      perOut: [runningMean, runningVar, gamma, beta],
-      plan,
-      expr: "(a - q0[o]) * inverseSqrt(q1[o] + p.s0) * q2[o] + q3[o]",
+      perChannel: [runningMean, runningVar, gamma, beta],
+      outputs: [() => "(a - q0[o]) * (inverseSqrt(q1[o] + p.s0) * q2[o]) + q3[o]"],
       scalars: [eps],
-    });
+    }, x.shape);
     if (!needsGrad([x, gamma, beta])) return y;
     stats = bnEvalStats(s, runningMean, runningVar, eps);
   }
@@ -84,13 +80,12 @@ export function batchNorm(
   record1([x, gamma, beta], y, (g) => {
     const { ggamma, gbeta, coef } = bnGradCoef(s, g, x, stats, gamma, training);
     const gx = x.requiresGrad
-      ? expandMap({
+      ? channelMap({
         name: "bn_grad_input",
         full: [g, x],
-        perOut: [coef],
-        plan,
-        expr: "a * q0[o] + (b - q0[o + 3u * p.nout]) * q0[o + p.nout] + q0[o + 2u * p.nout]",
-      })
+        perChannel: [coef],
+        outputs: [() => "a * q0[o] + (b - q0[o + 3u * p.c]) * q0[o + p.c] + q0[o + 2u * p.c]"],
+      }, x.shape)[0]
       : null;
     coef.dispose();
     return [gx, gamma.requiresGrad ? ggamma : null, beta.requiresGrad ? gbeta : null];

@@ -12,60 +12,12 @@
  *
  * @module
  */
-import { grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { needsGrad, record } from "../tape.ts";
-import { shapeStr, Tensor } from "../tensor.ts";
-import {
-  bnEvalStats,
-  bnGradCoef,
-  type BnSetup,
-  bnSetup,
-  bnTrainStats,
-} from "./batchnorm_kernels.ts";
+import { shapeStr, type Tensor } from "../tensor.ts";
+import { bnEvalStats, bnGradCoef, bnSetup, bnTrainStats, channelMap } from "./batchnorm_kernels.ts";
 import type { BatchNormOptions } from "./batchnorm.ts";
-import { outIndexCode, outIndexValues } from "./layout.ts";
-import { expandMap } from "./reduce_kernel.ts";
 
 const OP = "batchNormHardtanh";
-
-/** The grad-input kernel: gx (if `wantX`) and the masked g as the residual's gradient (`wantR`). */
-function gradInputCode(s: BnSetup, wantX: boolean, wantR: boolean): string {
-  const fields = [
-    "n: u32",
-    "nout: u32",
-    ...s.plan.dims.flatMap((_, d) => [`e${d}: u32`, `et${d}: u32`]),
-  ];
-  const outs: string[] = [];
-  if (wantX) outs.push("gx");
-  if (wantR) outs.push("gr");
-  return `struct P { ${fields.join(", ")} }
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> g: array<f32>;
-@group(0) @binding(2) var<storage, read> y: array<f32>;
-${
-    wantX
-      ? `@group(0) @binding(3) var<storage, read> x: array<f32>;
-@group(0) @binding(4) var<storage, read> coef: array<f32>;`
-      : ""
-  }
-${
-    outs.map((name, k) =>
-      `@group(0) @binding(${(wantX ? 5 : 3) + k}) var<storage, read_write> ${name}: array<f32>;`
-    ).join("\n")
-  }
-@compute @workgroup_size(256) fn main(${WGSL_INDEX.params}) {
-  let i = ${WGSL_INDEX.expr};
-  if (i >= p.n) { return; }
-  let gm = select(0.0, g[i], abs(y[i]) < 1.0);
-  ${
-    wantX
-      ? `${outIndexCode(s.plan.dims)}
-  gx[i] = gm * coef[o] + (x[i] - coef[o + 3u * p.nout]) * coef[o + p.nout] + coef[o + 2u * p.nout];`
-      : ""
-  }
-  ${wantR ? "gr[i] = gm;" : ""}
-}`;
-}
 
 /**
  * `hardtanh(batchNorm(x, γ, β, runningMean, runningVar, opts) + residual)` in one op, with the
@@ -104,27 +56,26 @@ export function batchNormHardtanh(
   }
   const full = r ? [x, r] : [x];
   const plusR = r ? " + b" : "";
+  const clampT = (T: string, z: string) => `clamp(${z}${plusR}, ${T}(-1.0), ${T}(1.0))`;
   const inputs = r ? [x, gamma, beta, r] : [x, gamma, beta];
   let stats: Tensor;
   let y: Tensor;
   if (training) {
     stats = bnTrainStats(s, x, gamma, beta, runningMean, runningVar, momentum, eps);
-    y = expandMap({
+    [y] = channelMap({
       name: r ? "bnh_normalise_res" : "bnh_normalise",
       full,
-      perOut: [stats],
-      plan: s.plan,
-      expr: `clamp(a * q0[o + 2u * p.nout] + q0[o + 3u * p.nout]${plusR}, -1.0, 1.0)`,
-    });
+      perChannel: [stats],
+      outputs: [(T) => clampT(T, "a * q0[o + 2u * p.c] + q0[o + 3u * p.c]")],
+    }, x.shape);
   } else {
-    y = expandMap({
+    [y] = channelMap({
       name: r ? "bnh_eval_res" : "bnh_eval",
       full,
-      perOut: [runningMean, runningVar, gamma, beta],
-      plan: s.plan,
-      expr: `clamp((a - q0[o]) * inverseSqrt(q1[o] + p.s0) * q2[o] + q3[o]${plusR}, -1.0, 1.0)`,
+      perChannel: [runningMean, runningVar, gamma, beta],
+      outputs: [(T) => clampT(T, "(a - q0[o]) * (inverseSqrt(q1[o] + p.s0) * q2[o]) + q3[o]")],
       scalars: [eps],
-    });
+    }, x.shape);
     if (!needsGrad(inputs)) return y;
     stats = bnEvalStats(s, runningMean, runningVar, eps);
   }
@@ -140,17 +91,21 @@ export function batchNormHardtanh(
     let gx: Tensor | null = null;
     let gr: Tensor | null = null;
     if (wantX || wantR) {
-      const outs: Tensor[] = [];
-      if (wantX) outs.push(gx = Tensor.empty(x.shape));
-      if (wantR) outs.push(gr = Tensor.empty(x.shape));
-      runKernel({
+      // gm = g inside the window; gx = k1·gm + k2·(x − mean) + k3; g_residual = gm.
+      const outs = channelMap({
         name: `bnh_grad_input_${wantX ? "x" : ""}${wantR ? "r" : ""}`,
-        code: gradInputCode(s, wantX, wantR),
-        inputs: wantX ? [g!, y, x, c!.coef] : [g!, y],
-        outputs: outs,
-        uniforms: [x.size, s.plan.nOut, ...outIndexValues(s.plan)],
-        workgroups: grid(x.size),
-      });
+        full: wantX ? [g!, y, x] : [g!, y],
+        perChannel: wantX ? [c!.coef] : [],
+        pre: (T) => `let gm = select(${T}(0.0), a, abs(b) < ${T}(1.0));`,
+        outputs: [
+          ...(wantX
+            ? [() => "gm * q0[o] + (c - q0[o + 3u * p.c]) * q0[o + p.c] + q0[o + 2u * p.c]"]
+            : []),
+          ...(wantR ? [() => "gm"] : []),
+        ],
+      }, x.shape);
+      if (wantX) gx = outs[0];
+      if (wantR) gr = outs[wantX ? 1 : 0];
     }
     c?.coef.dispose();
     const grads = [

@@ -116,8 +116,12 @@ async function run(k: Case, training: boolean, fused: boolean): Promise<Result> 
 function shapes(rng: Prng): number[][] {
   return [
     [4 + rng.int(5), 1 + rng.int(6)],
-    [1 + rng.int(3), 1 + rng.int(4), 2 + rng.int(4), 2 + rng.int(4)],
+    [2, 1 + rng.int(4), 4, 2 + rng.int(4)], // planes of 4k values: the vec4 kernels
+    [1 + rng.int(3), 2, 3, 5], // planes of 15 values: the scalar kernels
     [4, 3, 8 + rng.int(5), 8 + rng.int(5)],
+    // > 4096 values per channel: the statistics are merged from several chunks (vec4, scalar).
+    [4, 2, 40, 32],
+    [5, 2, 33, 31],
   ];
 }
 

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { f32, runKernel } from "../kernel.ts";
+import { f32, grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { shapeStr, Tensor } from "../tensor.ts";
-import { type AxesPlan, channelPlan, dimFields, dimValues, offsetCode } from "./layout.ts";
+import { type AxesPlan, channelPlan } from "./layout.ts";
 import { expandMap } from "./reduce_kernel.ts";
 
 /** Chunks per channel: enough workgroups to fill the device, each reducing ≥ 4096 values. */
@@ -22,12 +22,21 @@ const TREE = `workgroupBarrier();
     workgroupBarrier();
   }`;
 
-function head(plan: AxesPlan, extra: string[] = []): string {
-  return `struct P { nout: u32, nred: u32, chunks: u32, clen: u32, ${
-    [...extra, ...dimFields(plan.kept, "k"), ...dimFields(plan.red, "r")].join(", ")
-  } }
-@group(0) @binding(0) var<uniform> p: P;`;
+/**
+ * The plane layout of the partial kernels: x `[N, C, ...]` is N·C planes of `hw` values; the
+ * values of channel `o` are planes `n·C + o`. With `vec`, planes hold 4k values and each load
+ * is a `vec4f` (one division per four values, none per element).
+ */
+function planeHead(vec: boolean): { T: string; hsum: (e: string) => string; at: string } {
+  return {
+    T: vec ? "vec4f" : "f32",
+    hsum: (e) => (vec ? `dot(${e}, vec4f(1.0))` : e),
+    at: "((r / p.hw) * p.c + o) * p.hw + r % p.hw",
+  };
 }
+
+const PARTIAL_HEAD = `struct P { c: u32, nred: u32, chunks: u32, clen: u32, hw: u32, lanes: u32 }
+@group(0) @binding(0) var<uniform> p: P;`;
 
 const CHUNK = `let o = wid.x;
   let chunk = wid.y;
@@ -35,31 +44,29 @@ const CHUNK = `let o = wid.x;
   let end = min(p.nred, start + p.clen);`;
 
 /** Per (channel, chunk): the chunk's mean and sum of squared deviations (two passes, cached). */
-function partialStatsCode(plan: AxesPlan): string {
-  return `${head(plan)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+function partialStatsCode(vec: boolean): string {
+  const { T, hsum, at } = planeHead(vec);
+  return `${PARTIAL_HEAD}
+@group(0) @binding(1) var<storage, read> x: array<${T}>;
 @group(0) @binding(2) var<storage, read_write> part_out: array<f32>;
 var<workgroup> part: array<f32, 256>;
 @compute @workgroup_size(256) fn main(@builtin(workgroup_id) wid: vec3u,
     @builtin(local_invocation_index) l: u32) {
   ${CHUNK}
-  ${offsetCode(plan.kept, "k", "o", "base")}
-  var acc = 0.0;
+  var acc = ${T}(0.0);
   for (var r = start + l; r < end; r += 256u) {
-    ${offsetCode(plan.red, "r", "r", "ro")}
-    acc += x[base + ro];
+    acc += x[${at}];
   }
-  part[l] = acc;
+  part[l] = ${hsum("acc")};
   ${TREE}
-  let mean = part[0] / f32(end - start);
+  let mean = part[0] / f32((end - start) * p.lanes);
   workgroupBarrier();
-  acc = 0.0;
+  var acc2 = ${T}(0.0);
   for (var r = start + l; r < end; r += 256u) {
-    ${offsetCode(plan.red, "r", "r", "ro")}
-    let d = x[base + ro] - mean;
-    acc += d * d;
+    let d = x[${at}] - mean;
+    acc2 += d * d;
   }
-  part[l] = acc;
+  part[l] = ${hsum("acc2")};
   ${TREE}
   if (l == 0u) {
     let at = (o * p.chunks + chunk) * 2u;
@@ -113,32 +120,31 @@ const FINALIZE_STATS = `struct P { c: u32, nred: u32, chunks: u32, clen: u32, mo
  * Per (channel, chunk): Σg and Σg·x̂. With `masked`, g is first zeroed where the fused
  * Hardtanh's output `y` saturated (|y| = 1: the strict window −1 < z < 1 of PyTorch).
  */
-function partialGradCode(plan: AxesPlan, masked: boolean): string {
-  return `${head(plan)}
-@group(0) @binding(1) var<storage, read> g: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
+function partialGradCode(vec: boolean, masked: boolean): string {
+  const { T, hsum, at } = planeHead(vec);
+  return `${PARTIAL_HEAD}
+@group(0) @binding(1) var<storage, read> g: array<${T}>;
+@group(0) @binding(2) var<storage, read> x: array<${T}>;
 @group(0) @binding(3) var<storage, read> stats: array<f32>;
-${masked ? "@group(0) @binding(4) var<storage, read> y: array<f32>;" : ""}
+${masked ? `@group(0) @binding(4) var<storage, read> y: array<${T}>;` : ""}
 @group(0) @binding(${masked ? 5 : 4}) var<storage, read_write> part_out: array<f32>;
 var<workgroup> part: array<f32, 256>;
 var<workgroup> part2: array<f32, 256>;
 @compute @workgroup_size(256) fn main(@builtin(workgroup_id) wid: vec3u,
     @builtin(local_invocation_index) l: u32) {
   ${CHUNK}
-  ${offsetCode(plan.kept, "k", "o", "base")}
   let mean = stats[o];
-  let invstd = stats[o + p.nout];
-  var sg = 0.0;
-  var sgx = 0.0;
+  let invstd = stats[o + p.c];
+  var sg = ${T}(0.0);
+  var sgx = ${T}(0.0);
   for (var r = start + l; r < end; r += 256u) {
-    ${offsetCode(plan.red, "r", "r", "ro")}
-    let i = base + ro;
-    let gi = ${masked ? "select(0.0, g[i], abs(y[i]) < 1.0)" : "g[i]"};
+    let i = ${at};
+    let gi = ${masked ? `select(${T}(0.0), g[i], abs(y[i]) < ${T}(1.0))` : "g[i]"};
     sg += gi;
     sgx += gi * (x[i] - mean) * invstd;
   }
-  part[l] = sg;
-  part2[l] = sgx;
+  part[l] = ${hsum("sg")};
+  part2[l] = ${hsum("sgx")};
   workgroupBarrier();
   for (var s = 128u; s > 0u; s >>= 1u) {
     if (l < s) {
@@ -214,10 +220,12 @@ export interface BnSetup {
   m: number;
   /** Chunks per channel in the partial kernels. */
   chunks: number;
-  /** Values per chunk. */
+  /** Values per chunk (a multiple of `lanes`). */
   clen: number;
-  /** Uniform values of the plan's kept and reduced dims. */
-  dims: ReturnType<typeof dimValues>;
+  /** Values per (sample, channel) plane. */
+  hw: number;
+  /** Values per load in the partial kernels: 4 when `hw` is a multiple of 4, else 1. */
+  lanes: number;
 }
 
 /**
@@ -243,9 +251,11 @@ export function bnSetup(
   if (training && m < 2) {
     throw new RangeError(`${op}: expected more than 1 value per channel when training, got ${xs}`);
   }
+  const hw = m / x.shape[0];
+  const lanes = hw % 4 === 0 ? 4 : 1;
   const chunks = chunksFor(c, m);
-  const clen = Math.ceil(m / chunks);
-  return { plan, c, m, chunks, clen, dims: [...dimValues(plan.kept), ...dimValues(plan.red)] };
+  const clen = Math.ceil(m / lanes / chunks) * lanes;
+  return { plan, c, m, chunks, clen, hw, lanes };
 }
 
 /**
@@ -262,14 +272,14 @@ export function bnTrainStats(
   momentum: number,
   eps: number,
 ): Tensor {
-  const { c, m, chunks, clen } = s;
+  const { c, m, chunks, clen, lanes } = s;
   const part = Tensor.empty([c, chunks, 2]);
   runKernel({
-    name: "bn_partial_stats",
-    code: partialStatsCode(s.plan),
+    name: `bn_partial_stats${lanes === 4 ? "_v4" : ""}`,
+    code: partialStatsCode(lanes === 4),
     inputs: [x],
     outputs: [part],
-    uniforms: [c, m, chunks, clen, ...s.dims],
+    uniforms: [c, m / lanes, chunks, clen / lanes, s.hw / lanes, lanes],
     workgroups: [c, chunks],
   });
   const stats = Tensor.empty([4, c]);
@@ -325,14 +335,14 @@ export function bnGradCoef(
   training: boolean,
   mask: Tensor | null = null,
 ): BnGradCoef {
-  const { c, m, chunks, clen } = s;
+  const { c, m, chunks, clen, lanes } = s;
   const part = Tensor.empty([c, chunks, 2]);
   runKernel({
-    name: mask ? "bnh_partial_grad" : "bn_partial_grad",
-    code: partialGradCode(s.plan, mask !== null),
+    name: `${mask ? "bnh" : "bn"}_partial_grad${lanes === 4 ? "_v4" : ""}`,
+    code: partialGradCode(lanes === 4, mask !== null),
     inputs: mask ? [g, x, stats, mask] : [g, x, stats],
     outputs: [part],
-    uniforms: [c, m, chunks, clen, ...s.dims],
+    uniforms: [c, m / lanes, chunks, clen / lanes, s.hw / lanes, lanes],
     workgroups: [c, chunks],
   });
   const ggamma = Tensor.empty(gamma.shape);
@@ -364,4 +374,80 @@ function channelPlanFor(shape: number[]): AxesPlan {
     keepShape: shape,
     key: "k",
   };
+}
+
+/** What {@link channelMap} computes. */
+export interface ChannelMapSpec {
+  /** Kernel name. */
+  name: string;
+  /** x `[N, C, ...]`-shaped f32 inputs, visible as `a`, `b`, `c`, `d` (scalar or vec4f). */
+  full: Tensor[];
+  /** Per-channel f32 arrays (`[k, C]` row-major), visible as `q0`, `q1`, … (index `o + j·p.c`). */
+  perChannel: Tensor[];
+  /**
+   * WGSL statements (may be empty) computed before the outputs, given `T` (`f32` or `vec4f`),
+   * e.g. `let gm = select(T(0.0), a, abs(b) < T(1.0));`.
+   */
+  pre?: (T: string) => string;
+  /** One WGSL expression of type `T` per output. */
+  outputs: ((T: string) => string)[];
+  /** f32 uniforms visible as `p.s0`, `p.s1`, …. */
+  scalars?: number[];
+}
+
+const FULL = ["a", "b", "c", "d"];
+
+/**
+ * Element-wise map over `[N, C, ...]` tensors with per-channel operands: the batch-norm
+ * normalise and input-gradient passes. When the per-(sample, channel) plane size is a multiple of
+ * 4, every invocation handles a `vec4` of one plane, so the channel index (one division and one
+ * remainder) and the per-channel loads are shared by four elements. One dispatch.
+ */
+export function channelMap(spec: ChannelMapSpec, shape: readonly number[]): Tensor[] {
+  const c = shape[1];
+  const n = shape.reduce((x, d) => x * d, 1);
+  const hw = n / Math.max(1, shape[0] * c);
+  const vec = hw % 4 === 0 && n > 0;
+  const T = vec ? "vec4f" : "f32";
+  const lanes = vec ? 4 : 1;
+  const nIn = spec.full.length + spec.perChannel.length;
+  const scalars = spec.scalars ?? [];
+  const code = `struct P { n: u32, hw: u32, c: u32${
+    scalars.map((_, k) => `, s${k}: f32`).join("")
+  } }
+@group(0) @binding(0) var<uniform> p: P;
+${
+    spec.full.map((_, k) =>
+      `@group(0) @binding(${k + 1}) var<storage, read> ${FULL[k]}_: array<${T}>;`
+    ).join("\n")
+  }
+${
+    spec.perChannel.map((_, j) =>
+      `@group(0) @binding(${spec.full.length + j + 1}) var<storage, read> q${j}: array<f32>;`
+    ).join("\n")
+  }
+${
+    spec.outputs.map((_, k) =>
+      `@group(0) @binding(${nIn + k + 1}) var<storage, read_write> y${k}_: array<${T}>;`
+    ).join("\n")
+  }
+@compute @workgroup_size(256) fn main(${WGSL_INDEX.params}) {
+  let i = ${WGSL_INDEX.expr};
+  if (i >= p.n) { return; }
+  let o = (i / p.hw) % p.c;
+  ${spec.full.map((_, k) => `let ${FULL[k]} = ${FULL[k]}_[i];`).join(" ")}
+  ${spec.pre ? spec.pre(T) : ""}
+  ${spec.outputs.map((e, k) => `y${k}_[i] = ${e(T)};`).join("\n  ")}
+}`;
+  const outs = spec.outputs.map(() => Tensor.empty(shape));
+  if (n === 0) return outs;
+  runKernel({
+    name: `${spec.name}${vec ? "_v4" : ""}`,
+    code,
+    inputs: [...spec.full, ...spec.perChannel],
+    outputs: outs,
+    uniforms: [n / lanes, hw / lanes, c, ...scalars.map(f32)],
+    workgroups: grid(n / lanes),
+  });
+  return outs;
 }
