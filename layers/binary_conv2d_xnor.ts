@@ -29,6 +29,7 @@ import {
   estimatorForward,
   rowDotForward,
   rowStats,
+  rowStd,
 } from "./quantizers/kernels.ts";
 
 let enabled = true;
@@ -116,26 +117,29 @@ export function xnorBinaryConv2d(s: XnorConvState): Tensor {
     if (x.requiresGrad) {
       // α·gy ⊛ᵀ sign(W): from the packed bits, or as an f32 transposed conv with the decoded
       // ±α weights, whichever the adapter's tiling says is faster.
-      let ga: Tensor;
       if (binaryTiling().gradInput === "bits") {
-        ga = binaryConv2dGradInput(gy!, wBits, alpha, geom);
+        // The ApproxSign window (at x/s_n, divided by s_n, with s_n = √(var_n + eps) in
+        // training) is fused into the product: no separate element pass.
+        const sampleStd = xStats ? rowStd(xStats, eps) : undefined;
+        out[0] = binaryConv2dGradInput(gy!, wBits, alpha, geom, { x, sampleStd });
+        sampleStd?.dispose();
       } else {
         const scaled = estimatorForward(w2, est, { stats: wStats, scale: alpha });
         const scaled4 = scaled.view(w.shape);
-        ga = conv2dGradInput(gy!, scaled4, x.shape, { stride, padding });
+        const ga = conv2dGradInput(gy!, scaled4, x.shape, { stride, padding });
         scaled.dispose();
         scaled4.dispose();
+        const ga2 = ga.view([N, x.size / N]);
+        const gx = estimatorBackward(x2, ga2, approxSign, {
+          stats: xStats,
+          normalize: training,
+          eps,
+        });
+        out[0] = gx.view(x.shape);
+        ga.dispose();
+        ga2.dispose();
+        gx.dispose();
       }
-      const ga2 = ga.view([N, x.size / N]);
-      const gx = estimatorBackward(x2, ga2, approxSign, {
-        stats: xStats,
-        normalize: training,
-        eps,
-      });
-      out[0] = gx.view(x.shape);
-      ga.dispose();
-      ga2.dispose();
-      gx.dispose();
     }
     if (w.requiresGrad || learned?.requiresGrad) {
       const gs = binaryConv2dGradWeight(aBits, gy!, null, geom); // ∂L/∂(α·b)

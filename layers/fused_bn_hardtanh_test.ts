@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { add, backward, hardtanh, Tensor, tidy } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed, setupGpu } from "../tests/util.ts";
-import { BasicBlock, BatchNorm2d, BiRealBlock, createBuilder, type Module } from "./mod.ts";
+import {
+  BasicBlock,
+  BatchNorm2d,
+  BiRealBlock,
+  createBuilder,
+  type Module,
+  rowStats,
+  rowStd,
+} from "./mod.ts";
 
 await setupGpu();
 
@@ -100,3 +108,19 @@ for (const kind of ["BiRealBlock (pad shortcut)", "BasicBlock (binary shortcut)"
     blocks.forEach((b) => b.dispose());
   });
 }
+
+Deno.test("rowStd: √(unbiased var + eps) per row (the per-sample std of the fused grad-input window)", async () => {
+  const seed = freshSeed();
+  const rng = new Prng(seed);
+  const rows = 1 + rng.int(5);
+  const n = 2 + rng.int(300);
+  const xd = rng.normalArray(rows * n, 0.2, 1.5);
+  const s = tidy(() => rowStd(rowStats(Tensor.from(xd, [rows, n])), 1e-3));
+  const ref = Array.from({ length: rows }, (_, r) => {
+    const row = Array.from(xd.subarray(r * n, (r + 1) * n));
+    const mean = row.reduce((a, v) => a + v, 0) / n;
+    return Math.sqrt(row.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) + 1e-3);
+  });
+  assertClose(await s.read(), ref, 1e-4, `rowStd seed ${seed} [${rows}, ${n}]`);
+  s.dispose();
+});

@@ -302,3 +302,38 @@ export function pickStat(stats: Tensor, k: 0 | 1 | 2 | 3): Tensor {
   });
   return y;
 }
+
+const ROW_STD = `struct P { n: u32, eps: f32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> st: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@compute @workgroup_size(256) fn main(${WGSL_INDEX.params}) {
+  let i = ${WGSL_INDEX.expr};
+  if (i < p.n) { y[i] = sqrt(st[i * 4u + 1u] + p.eps); }
+}`;
+
+/**
+ * `√(var + eps)` per row of a `[rows, 4]` statistics tensor, as `[rows]`: the per-sample std
+ * `s_n` of the training-time input normalisation (one dispatch).
+ *
+ * @example
+ * ```ts
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { rowStats, rowStd } from "@ovsw/layers";
+ * await initGpu();
+ * console.log(await rowStd(rowStats(Tensor.from([1, 3], [1, 2])), 0).read()); // [√2]
+ * ```
+ */
+export function rowStd(stats: Tensor, eps = 1e-5): Tensor {
+  const rows = stats.shape[0];
+  const y = Tensor.empty([rows]);
+  runKernel({
+    name: "row_std",
+    code: ROW_STD,
+    inputs: [stats],
+    outputs: [y],
+    uniforms: [rows, f32(eps)],
+    workgroups: grid(rows),
+  });
+  return y;
+}
