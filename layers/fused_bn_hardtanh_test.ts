@@ -109,18 +109,32 @@ for (const kind of ["BiRealBlock (pad shortcut)", "BasicBlock (binary shortcut)"
   });
 }
 
-Deno.test("rowStd: √(unbiased var + eps) per row (the per-sample std of the fused grad-input window)", async () => {
+Deno.test("rowStats (vec4 and scalar rows) and rowStd against float64", async () => {
   const seed = freshSeed();
   const rng = new Prng(seed);
   const rows = 1 + rng.int(5);
-  const n = 2 + rng.int(300);
-  const xd = rng.normalArray(rows * n, 0.2, 1.5);
-  const s = tidy(() => rowStd(rowStats(Tensor.from(xd, [rows, n])), 1e-3));
-  const ref = Array.from({ length: rows }, (_, r) => {
-    const row = Array.from(xd.subarray(r * n, (r + 1) * n));
-    const mean = row.reduce((a, v) => a + v, 0) / n;
-    return Math.sqrt(row.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) + 1e-3);
-  });
-  assertClose(await s.read(), ref, 1e-4, `rowStd seed ${seed} [${rows}, ${n}]`);
-  s.dispose();
+  const k = 1 + rng.int(100);
+  for (const n of [4 * k, 4 * k + 1 + rng.int(3)]) {
+    const xd = rng.normalArray(rows * n, 0.2, 1.5);
+    const [st, sd] = tidy(() => {
+      const st = rowStats(Tensor.from(xd, [rows, n]), 1e-3);
+      return [st, rowStd(st, 1e-3)];
+    });
+    const refSt: number[] = [];
+    const refSd: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from(xd.subarray(r * n, (r + 1) * n));
+      const mean = row.reduce((a, v) => a + v, 0) / n;
+      const v = row.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1);
+      const dev = row.reduce((a, x) => a + Math.abs(x - mean), 0) / n;
+      const meanAbs = row.reduce((a, x) => a + Math.abs(x), 0) / n;
+      refSt.push(mean, v, dev / Math.sqrt(v + 1e-3), meanAbs);
+      refSd.push(Math.sqrt(v + 1e-3));
+    }
+    const what = `seed ${seed} [${rows}, ${n}]`;
+    assertClose(await st.read(), refSt, 1e-4, `rowStats ${what}`);
+    assertClose(await sd.read(), refSd, 1e-4, `rowStd ${what}`);
+    st.dispose();
+    sd.dispose();
+  }
 });
