@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { batchNorm, batchNormHardtanh, keep, mapElements, type Tensor } from "@ovsw/gpu";
+import { batchNorm, batchNormHardtanh, type BatchNormOptions, type Tensor } from "@ovsw/gpu";
 import { constantInit } from "@ovsw/init";
 import { Module } from "./module.ts";
 import { createBuffer, createParameter } from "./parameter.ts";
@@ -74,9 +74,8 @@ export abstract class BatchNormBase extends Module {
       this.bias,
       this.buffer("running_mean"),
       this.buffer("running_var"),
-      { training: this.training, momentum: this.momentum, eps: this.eps },
+      this.options(),
     );
-    this.countBatch();
     return y;
   }
 
@@ -103,18 +102,20 @@ export abstract class BatchNormBase extends Module {
       this.bias,
       this.buffer("running_mean"),
       this.buffer("running_var"),
-      { training: this.training, momentum: this.momentum, eps: this.eps },
+      this.options(),
       residual,
     );
-    this.countBatch();
     return y;
   }
 
-  /** Training: `num_batches_tracked += 1`. */
-  private countBatch(): void {
-    if (!this.training) return;
-    const count = this.buffer("num_batches_tracked");
-    this.setTensor("num_batches_tracked", keep(mapElements("bn_count", "a + 1.0", [count])));
+  /** The op's options; training also increments `num_batches_tracked` in place. */
+  private options(): BatchNormOptions {
+    return {
+      training: this.training,
+      momentum: this.momentum,
+      eps: this.eps,
+      numBatchesTracked: this.buffer("num_batches_tracked"),
+    };
   }
 
   /** e.g. `BatchNorm2d(64)`. */

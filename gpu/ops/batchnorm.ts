@@ -22,6 +22,11 @@ export interface BatchNormOptions {
   momentum?: number;
   /** Added to the variance before the square root. Default 1e-5. */
   eps?: number;
+  /**
+   * A one-element f32 batch counter (the layer's `num_batches_tracked`), incremented in place
+   * in training by the kernel that updates the running statistics (no dispatch of its own).
+   */
+  numBatchesTracked?: Tensor;
 }
 
 /**
@@ -50,12 +55,12 @@ export function batchNorm(
   runningVar: Tensor,
   opts: BatchNormOptions,
 ): Tensor {
-  const { training, momentum = 0.1, eps = 1e-5 } = opts;
+  const { training, momentum = 0.1, eps = 1e-5, numBatchesTracked: count } = opts;
   const s = bnSetup("batchNorm", x, gamma, beta, runningMean, runningVar, training);
   let stats: Tensor;
   let y: Tensor;
   if (training) {
-    stats = bnTrainStats(s, x, gamma, beta, runningMean, runningVar, momentum, eps);
+    stats = bnTrainStats(s, x, gamma, beta, runningMean, runningVar, momentum, eps, count);
     [y] = channelMap({
       name: "bn_normalise",
       full: [x],

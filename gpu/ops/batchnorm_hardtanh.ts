@@ -46,7 +46,7 @@ export function batchNormHardtanh(
   opts: BatchNormOptions,
   residual?: Tensor | null,
 ): Tensor {
-  const { training, momentum = 0.1, eps = 1e-5 } = opts;
+  const { training, momentum = 0.1, eps = 1e-5, numBatchesTracked: count } = opts;
   const s = bnSetup(OP, x, gamma, beta, runningMean, runningVar, training);
   const r = residual ?? null;
   if (r && (r.dtype !== "f32" || shapeStr(r.shape) !== shapeStr(x.shape))) {
@@ -61,7 +61,7 @@ export function batchNormHardtanh(
   let stats: Tensor;
   let y: Tensor;
   if (training) {
-    stats = bnTrainStats(s, x, gamma, beta, runningMean, runningVar, momentum, eps);
+    stats = bnTrainStats(s, x, gamma, beta, runningMean, runningVar, momentum, eps, count);
     [y] = channelMap({
       name: r ? "bnh_normalise_res" : "bnh_normalise",
       full,

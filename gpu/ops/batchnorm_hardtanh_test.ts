@@ -284,3 +284,28 @@ Deno.test("batchNormHardtanh errors name the offending tensor and shape", () => 
     "[2, 3]",
   );
 });
+
+Deno.test("numBatchesTracked is incremented in place in training only (batchNorm and fused)", async () => {
+  const seed = freshSeed();
+  const x = Tensor.from(randn(2 * 3 * 4, new Prng(seed)), [2, 3, 2, 2]);
+  const v = () => Tensor.zeros([3]);
+  const count = Tensor.from([5], []);
+  for (const training of [true, false, true]) {
+    tidy(() => {
+      const opts = { training, numBatchesTracked: count };
+      batchNorm(x, Tensor.full([3], 1), v(), v(), Tensor.full([3], 1), opts);
+      batchNormHardtanh(x, Tensor.full([3], 1), v(), v(), Tensor.full([3], 1), opts, x);
+    });
+  }
+  const got = (await count.read())[0];
+  if (got !== 9) throw new Error(`seed ${seed}: num_batches_tracked ${got}, expected 5 + 4 = 9`);
+  let msg = "";
+  try {
+    batchNorm(x, v(), v(), v(), v(), { training: true, numBatchesTracked: Tensor.zeros([2]) });
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  if (!msg.includes("numBatchesTracked") || !msg.includes("[2]")) throw new Error(msg);
+  x.dispose();
+  count.dispose();
+});

@@ -78,9 +78,11 @@ var<workgroup> part: array<f32, 256>;
 
 /**
  * Per channel: merges the chunks (Chan et al.), writes stats `[4, C]` = mean, 1/σ, γ/σ and
- * β − mean·γ/σ, and updates the running statistics in place.
+ * β − mean·γ/σ, and updates the running statistics in place. With `counted`, also adds 1 to
+ * the batch counter (`num_batches_tracked`) in place.
  */
-const FINALIZE_STATS = `struct P { c: u32, nred: u32, chunks: u32, clen: u32, momentum: f32,
+const finalizeStatsCode = (counted: boolean): string =>
+  `struct P { c: u32, nred: u32, chunks: u32, clen: u32, momentum: f32,
   eps: f32, unb: f32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> part: array<f32>;
@@ -89,6 +91,7 @@ const FINALIZE_STATS = `struct P { c: u32, nred: u32, chunks: u32, clen: u32, mo
 @group(0) @binding(4) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(5) var<storage, read_write> rm: array<f32>;
 @group(0) @binding(6) var<storage, read_write> rv: array<f32>;
+${counted ? "@group(0) @binding(7) var<storage, read_write> count: array<f32>;" : ""}
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let o = gid.x;
   if (o >= p.c) { return; }
@@ -114,6 +117,7 @@ const FINALIZE_STATS = `struct P { c: u32, nred: u32, chunks: u32, clen: u32, mo
   stats[o + 3u * p.c] = beta[o] - mean * sc;
   rm[o] = (1.0 - p.momentum) * rm[o] + p.momentum * mean;
   rv[o] = (1.0 - p.momentum) * rv[o] + p.momentum * v * p.unb;
+  ${counted ? "if (o == 0u) { count[0] += 1.0; }" : ""}
 }`;
 
 /**
@@ -212,6 +216,8 @@ function checkVec(op: string, name: string, what: string, t: Tensor, c: number):
 
 /** A checked batch-norm call: its channel plan and the chunking of each channel's values. */
 export interface BnSetup {
+  /** The op's name, for errors. */
+  op: string;
   /** The channel plan over x (reduce everything but axis 1). */
   plan: AxesPlan;
   /** Channels C. */
@@ -255,12 +261,12 @@ export function bnSetup(
   const lanes = hw % 4 === 0 ? 4 : 1;
   const chunks = chunksFor(c, m);
   const clen = Math.ceil(m / lanes / chunks) * lanes;
-  return { plan, c, m, chunks, clen, hw, lanes };
+  return { op, plan, c, m, chunks, clen, hw, lanes };
 }
 
 /**
  * Training statistics `[4, C]` = mean, 1/σ, γ/σ, β − mean·γ/σ of the batch; updates the
- * running statistics in place. Two dispatches.
+ * running statistics (and `count`, if given, by 1) in place. Two dispatches.
  */
 export function bnTrainStats(
   s: BnSetup,
@@ -271,8 +277,16 @@ export function bnTrainStats(
   runningVar: Tensor,
   momentum: number,
   eps: number,
+  count?: Tensor,
 ): Tensor {
   const { c, m, chunks, clen, lanes } = s;
+  if (count && (count.size !== 1 || count.dtype !== "f32")) {
+    throw new RangeError(
+      `${s.op}: numBatchesTracked must be one f32 value, got ${count.dtype} ${
+        shapeStr(count.shape)
+      }`,
+    );
+  }
   const part = Tensor.empty([c, chunks, 2]);
   runKernel({
     name: `bn_partial_stats${lanes === 4 ? "_v4" : ""}`,
@@ -284,10 +298,10 @@ export function bnTrainStats(
   });
   const stats = Tensor.empty([4, c]);
   runKernel({
-    name: "bn_finalize_stats",
-    code: FINALIZE_STATS,
+    name: count ? "bn_finalize_stats_counted" : "bn_finalize_stats",
+    code: finalizeStatsCode(count !== undefined),
     inputs: [part, gamma, beta],
-    outputs: [stats, runningMean, runningVar],
+    outputs: count ? [stats, runningMean, runningVar, count] : [stats, runningMean, runningVar],
     uniforms: [c, m, chunks, clen, f32(momentum), f32(eps), f32(m / (m - 1))],
     workgroups: [Math.ceil(c / 64)],
   });
