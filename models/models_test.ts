@@ -142,13 +142,19 @@ Deno.test("init of §8: Kaiming fan_in, VGG fan-out, ImageNet BN γ=1e-8, γ sca
   r18.dispose();
 });
 
-Deno.test("scale invariance (§6.2): cResNet20 binary weights ×1 and ×1000, same loss and gradients (ste)", async () => {
+Deno.test("scale invariance (§6.2): cResNet20 binary weights ×2¹⁰ and ×2²⁰, identical loss and gradients (ste)", async () => {
+  // A whole random-init BNN is chaotic: a relative change of 1e-4 in α (what the +1e-5 inside
+  // α's variance does between ×1 and ×1000, method.md §6.2) moves the sign of the activations
+  // that BN maps to within rounding of zero, and the change cascades. So the model-level check
+  // uses power-of-two scales large enough that the +1e-5 vanishes in f32: every statistic then
+  // scales exactly, α is bit-identical, and so must be the loss and the gradients. The ×1 vs
+  // ×1000 comparison is made at layer level (conv followed by BN) in layers/binary_conv2d_test.ts.
   const seed = freshSeed();
   const rng = new Prng(seed);
   const x = Tensor.from(rng.normalArray(4 * 3 * 16 * 16), [4, 3, 16, 16]);
   const labels = Tensor.from(new Uint32Array([0, 3, 5, 9]), [4]);
   const out: { loss: number; grad: Float32Array }[] = [];
-  for (const gamma of [1, 1000]) {
+  for (const gamma of [2 ** 10, 2 ** 20]) {
     const net = createModel("cresnet20", { seed: 7 });
     for (const [, m] of net.namedModules()) if (m instanceof BinaryConv2d) m.scaleWeights(gamma);
     const w = Object.fromEntries(net.namedParameters())["layer2.0.conv1.weight"];
@@ -159,23 +165,11 @@ Deno.test("scale invariance (§6.2): cResNet20 binary weights ×1 and ×1000, sa
     out.push({ loss: (await loss.read())[0], grad: await g.read() });
     net.dispose();
   }
-  // Equal to print precision as in method.md §6.2 (2.50015 and ‖g‖ 1.1098 for both γ): f32
-  // rounding differs slightly (α's +1e-5 moves by ~1e-4 relative; BN absorbs it) and can flip
-  // the sign of a few near-zero activations, so compare the loss, the norm and the L2 distance.
-  // A float network's gradient would be 1000× smaller here.
-  assertClose([out[1].loss], [out[0].loss], 1e-4, `loss seed ${seed}`);
-  const [g0, g1] = [out[0].grad, out[1].grad];
-  let d2 = 0;
-  let n0 = 0;
-  let n1 = 0;
-  for (let i = 0; i < g0.length; i++) {
-    d2 += (g1[i] - g0[i]) ** 2;
-    n0 += g0[i] ** 2;
-    n1 += g1[i] ** 2;
-  }
-  assertClose([Math.sqrt(n1)], [Math.sqrt(n0)], 1e-2, `‖∂L/∂W‖ layer2.0.conv1 seed ${seed}`);
-  const rel = Math.sqrt(d2 / n0);
-  assert.ok(rel < 0.05, `∂L/∂W layer2.0.conv1 relative L2 difference ${rel} seed ${seed}`);
+  assert.ok(Number.isFinite(out[0].loss), `loss is finite (seed ${seed})`);
+  assert.equal(out[1].loss, out[0].loss, `loss (seed ${seed})`);
+  assert.deepEqual(out[1].grad, out[0].grad, `∂L/∂W layer2.0.conv1 (seed ${seed})`);
+  // The gradient carries no information about the scale: a float network's would be 1024× smaller.
+  assert.ok(out[0].grad.some((v) => v !== 0), `non-zero gradient (seed ${seed})`);
   x.dispose();
   labels.dispose();
 });
