@@ -26,6 +26,7 @@ import {
 } from "@ovsw/gpu";
 import type { Estimator } from "./quantizers/estimator.ts";
 import { getEstimator } from "./quantizers/registry.ts";
+import { approxSignInputGrad } from "./approx_sign_grad.ts";
 import { approxSign } from "./quantizers/approx_sign.ts";
 import {
   estimatorBackward,
@@ -163,16 +164,8 @@ export function binaryConv2d(x: Tensor, w: Tensor, options: BinaryConv2dOpOption
     const out: (Tensor | null)[] = [null, null, null];
     if (x.requiresGrad) {
       const ga = conv2dGradInput(gy!, scaledWeights, x.shape, conv);
-      const ga2 = ga.view([N, x.size / N]);
-      const gx = estimatorBackward(x2, ga2, approxSign, {
-        stats: xStats,
-        normalize: training,
-        eps,
-      });
-      out[0] = gx.view(x.shape);
+      out[0] = approxSignInputGrad(ga, x, x2, xStats, training, eps);
       ga.dispose();
-      ga2.dispose();
-      gx.dispose();
     }
     if (w.requiresGrad || learned?.requiresGrad) {
       const gs = conv2dGradWeight(a, gy!, w.shape, conv); // ∂L/∂(α·b)

@@ -23,7 +23,7 @@ import {
   xnorConv2dForward,
 } from "@ovsw/gpu";
 import type { Estimator } from "./quantizers/estimator.ts";
-import { approxSign } from "./quantizers/approx_sign.ts";
+import { approxSignInputGrad } from "./approx_sign_grad.ts";
 import {
   estimatorBackward,
   estimatorForward,
@@ -129,16 +129,8 @@ export function xnorBinaryConv2d(s: XnorConvState): Tensor {
         const ga = conv2dGradInput(gy!, scaled4, x.shape, { stride, padding });
         scaled.dispose();
         scaled4.dispose();
-        const ga2 = ga.view([N, x.size / N]);
-        const gx = estimatorBackward(x2, ga2, approxSign, {
-          stats: xStats,
-          normalize: training,
-          eps,
-        });
-        out[0] = gx.view(x.shape);
+        out[0] = approxSignInputGrad(ga, x, x2, xStats, training, eps);
         ga.dispose();
-        ga2.dispose();
-        gx.dispose();
       }
     }
     if (w.requiresGrad || learned?.requiresGrad) {
