@@ -19,20 +19,20 @@ import { binaryTiling } from "./binary_tiling.ts";
 
 const codeCache = new Map<string, string>();
 
-function gradWeightCode(tc: number, tv: number, wg: number, scaled: boolean): string {
-  const key = `${tc}:${tv}:${wg}:${scaled}`;
-  const hit = codeCache.get(key);
-  if (hit) return hit;
-  const B = [...Array(tc).keys()];
-  const V = [...Array(tv).keys()];
-  const code = `struct P {
+/**
+ * WGSL shared by both grad-weight variants: the uniforms and bindings (`gy` as `gyType`
+ * elements), the entry point and the decode of the invocation's tile (channel tile, output
+ * tile, kernel tap, pixel slice) into `c0`, `word`, `bo`, `ky`, `kx`, `howo`, `ih`, `iw`.
+ */
+function gradWeightHead(gyType: string, tc: number, wg: number, scaled: boolean): string {
+  return `struct P {
   n: u32, c: u32, h: u32, w: u32, o: u32, kh: u32, kw: u32, ho: u32,
   wo: u32, stride: u32, pad: u32, cw: u32, m: u32, slice: u32, tiles: u32, ctiles: u32,
   otiles: u32, gylast: u32,
 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> act: array<vec2<u32>>;
-@group(0) @binding(2) var<storage, read> gy: array<f32>;
+@group(0) @binding(2) var<storage, read> gy: array<${gyType}>;
 ${
     scaled
       ? `@group(0) @binding(3) var<storage, read> alpha: array<f32>;
@@ -55,7 +55,43 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let kx = i32(k % p.kw);
   let howo = p.ho * p.wo;
   let ih = i32(p.h);
-  let iw = i32(p.w);
+  let iw = i32(p.w);`;
+}
+
+/**
+ * WGSL shared by both variants: store the accumulators `acc{b}_{v}` (scaled by `alpha[o]` when
+ * `scaled`) into the slice's partial sums; `outBase(v)` is the first output channel of `v`.
+ */
+function gradWeightStore(
+  tc: number,
+  tv: number,
+  outBase: (v: number) => string,
+  scaled: boolean,
+): string {
+  const B = [...Array(tc).keys()];
+  const V = [...Array(tv).keys()];
+  return `  let e = p.o * p.c * kk;
+${
+    B.map((b) =>
+      V.map((v) =>
+        [0, 1, 2, 3].map((q) =>
+          `  { let o = ${outBase(v)} + ${q}u; let c = c0 + ${b}u;
+    if (o < p.o && c < p.c) { part[sl * e + (o * p.c + c) * kk + k] = ${
+            scaled ? "alpha[o] * " : ""
+          }acc${b}_${v}[${q}]; } }`
+        ).join("\n")
+      ).join("\n")
+    ).join("\n")
+  }`;
+}
+
+function gradWeightCode(tc: number, tv: number, wg: number, scaled: boolean): string {
+  const key = `${tc}:${tv}:${wg}:${scaled}`;
+  const hit = codeCache.get(key);
+  if (hit) return hit;
+  const B = [...Array(tc).keys()];
+  const V = [...Array(tv).keys()];
+  const code = `${gradWeightHead("f32", tc, wg, scaled)}
 ${V.map((v) => `  let ob${v} = (ot * ${tv}u + ${v}u) * 4u;`).join("\n")}
 ${B.map((b) => V.map((v) => `  var acc${b}_${v} = vec4<f32>(0.0);`).join(" ")).join("\n")}
   let start = sl * p.slice;
@@ -91,19 +127,7 @@ ${V.map((v) => `      acc${b}_${v} += bitcast<vec4<f32>>((gv${v} ^ sm) & nm);`).
     ox++;
     if (ox == p.wo) { ox = 0u; oy++; if (oy == p.ho) { oy = 0u; nn++; } }
   }
-  let e = p.o * p.c * kk;
-${
-    B.map((b) =>
-      V.map((v) =>
-        [0, 1, 2, 3].map((q) =>
-          `  { let o = ob${v} + ${q}u; let c = c0 + ${b}u;
-    if (o < p.o && c < p.c) { part[sl * e + (o * p.c + c) * kk + k] = ${
-            scaled ? "alpha[o] * " : ""
-          }acc${b}_${v}[${q}]; } }`
-        ).join("\n")
-      ).join("\n")
-    ).join("\n")
-  }
+${gradWeightStore(tc, tv, (v) => `ob${v}`, scaled)}
 }`;
   codeCache.set(key, code);
   return code;
@@ -123,38 +147,8 @@ function gradWeightQuadCode(tc: number, tv: number, wg: number, scaled: boolean)
   const B = [...Array(tc).keys()];
   const V = [...Array(tv).keys()];
   const Q = [0, 1, 2, 3];
-  const code = `struct P {
-  n: u32, c: u32, h: u32, w: u32, o: u32, kh: u32, kw: u32, ho: u32,
-  wo: u32, stride: u32, pad: u32, cw: u32, m: u32, slice: u32, tiles: u32, ctiles: u32,
-  otiles: u32, gylast: u32,
-}
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> act: array<vec2<u32>>;
-@group(0) @binding(2) var<storage, read> gy: array<vec4<f32>>;
-${
-    scaled
-      ? `@group(0) @binding(3) var<storage, read> alpha: array<f32>;
-@group(0) @binding(4) var<storage, read_write> part: array<f32>;`
-      : `@group(0) @binding(3) var<storage, read_write> part: array<f32>;`
-  }
-@compute @workgroup_size(${wg})
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let g = gid.x + gid.y * nwg.x * ${wg}u;
-  if (g >= p.tiles) { return; }
-  let kk = p.kh * p.kw;
-  let ct = g % p.ctiles;
-  let ot = (g / p.ctiles) % p.otiles;
-  let k = (g / (p.ctiles * p.otiles)) % kk;
-  let sl = g / (p.ctiles * p.otiles * kk);
-  let c0 = ct * ${tc}u;
-  let word = c0 / 32u;
-  let bo = c0 % 32u;
-  let ky = i32(k / p.kw);
-  let kx = i32(k % p.kw);
-  let howo = p.ho * p.wo;
+  const code = `${gradWeightHead("vec4<f32>", tc, wg, scaled)}
   let hq = howo / 4u;
-  let ih = i32(p.h);
-  let iw = i32(p.w);
   let glast = p.gylast;
 ${
     V.map((v) =>
@@ -206,19 +200,7 @@ ${
     r += 4u;
     if (r == howo) { r = 0u; nn++; }
   }
-  let e = p.o * p.c * kk;
-${
-    B.map((b) =>
-      V.map((v) =>
-        Q.map((q) =>
-          `  { let o = (ot * ${tv}u + ${v}u) * 4u + ${q}u; let c = c0 + ${b}u;
-    if (o < p.o && c < p.c) { part[sl * e + (o * p.c + c) * kk + k] = ${
-            scaled ? "alpha[o] * " : ""
-          }acc${b}_${v}[${q}]; } }`
-        ).join("\n")
-      ).join("\n")
-    ).join("\n")
-  }
+${gradWeightStore(tc, tv, (v) => `(ot * ${tv}u + ${v}u) * 4u`, scaled)}
 }`;
   codeCache.set(key, code);
   return code;
