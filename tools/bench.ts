@@ -14,12 +14,16 @@ import { parseArgs } from "node:util";
 import { adapterDescription, denseTiling, engineStats, initGpu, setDenseTiling } from "@ovsw/gpu";
 import { type BenchOptions, type BenchSuite, BenchTable } from "./bench_table.ts";
 import { benchDense } from "./bench_dense.ts";
+import { benchData } from "./bench_data.ts";
 import { benchMetrics } from "./bench_metrics.ts";
+import { benchOptim } from "./bench_optim.ts";
 
 /** Every suite, in print order. Other packages add theirs here. */
 const SUITES: Record<string, BenchSuite> = {
   dense: benchDense,
+  optim: benchOptim,
   metrics: benchMetrics,
+  data: benchData,
 };
 
 function positiveInt(flag: string, v: string | undefined, fallback: number): number {
