@@ -99,84 +99,85 @@ const IN_INDEX = `let ix = i % p.w;
   let ox1 = min(tx / p.sw + 1u, p.ow);
   let obase = plane * p.oh * p.ow;`;
 
-const MAX_FWD = `${STRUCT}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(3) var<storage, read_write> arg: array<u32>;
+/** A one-invocation-per-element pool kernel: the shared uniforms, `bindings`, then `body`. */
+function poolKernel(bindings: string, body: string): string {
+  return `${STRUCT}
+${bindings}
 @compute @workgroup_size(256) fn main(${WGSL_INDEX.params}) {
   let i = ${WGSL_INDEX.expr};
   if (i >= p.total) { return; }
-  ${OUT_INDEX}
+  ${body}
+}`;
+}
+
+/** WGSL: visit the in-bounds taps `(yy, xx)` of the window at `(y0, x0)` (after OUT_INDEX). */
+function forWindow(inner: string): string {
+  return `for (var ky = 0u; ky < p.kh; ky++) {
+    let yy = y0 + i32(ky);
+    if (yy < 0 || yy >= i32(p.h)) { continue; }
+    for (var kx = 0u; kx < p.kw; kx++) {
+      let xx = x0 + i32(kx);
+      if (xx < 0 || xx >= i32(p.w)) { continue; }
+      ${inner}
+    }
+  }`;
+}
+
+/** WGSL: visit the outputs `o` whose windows cover input `(iy, ix)` (after IN_INDEX). */
+function forCovering(inner: string): string {
+  return `for (var oy = oy0; oy < oy1; oy++) {
+    for (var ox = ox0; ox < ox1; ox++) {
+      let o = obase + oy * p.ow + ox;
+      ${inner}
+    }
+  }`;
+}
+
+const MAX_FWD = poolKernel(
+  `@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> arg: array<u32>;`,
+  `${OUT_INDEX}
   var best = 0.0;
   var where_ = 0u;
   var found = false;
-  for (var ky = 0u; ky < p.kh; ky++) {
-    let yy = y0 + i32(ky);
-    if (yy < 0 || yy >= i32(p.h)) { continue; }
-    for (var kx = 0u; kx < p.kw; kx++) {
-      let xx = x0 + i32(kx);
-      if (xx < 0 || xx >= i32(p.w)) { continue; }
-      let at = u32(yy) * p.w + u32(xx);
+  ${
+    forWindow(`let at = u32(yy) * p.w + u32(xx);
       let v = x[base + at];
-      if (!found || v > best) { best = v; where_ = at; found = true; }
-    }
+      if (!found || v > best) { best = v; where_ = at; found = true; }`)
   }
   y[i] = best;
-  arg[i] = where_;
-}`;
+  arg[i] = where_;`,
+);
 
-const MAX_BWD = `${STRUCT}
-@group(0) @binding(1) var<storage, read> g: array<f32>;
+const MAX_BWD = poolKernel(
+  `@group(0) @binding(1) var<storage, read> g: array<f32>;
 @group(0) @binding(2) var<storage, read> arg: array<u32>;
-@group(0) @binding(3) var<storage, read_write> gx: array<f32>;
-@compute @workgroup_size(256) fn main(${WGSL_INDEX.params}) {
-  let i = ${WGSL_INDEX.expr};
-  if (i >= p.total) { return; }
-  ${IN_INDEX}
+@group(0) @binding(3) var<storage, read_write> gx: array<f32>;`,
+  `${IN_INDEX}
   let at = iy * p.w + ix;
   var acc = 0.0;
-  for (var oy = oy0; oy < oy1; oy++) {
-    for (var ox = ox0; ox < ox1; ox++) {
-      let o = obase + oy * p.ow + ox;
-      if (arg[o] == at) { acc += g[o]; }
-    }
-  }
-  gx[i] = acc;
-}`;
+  ${forCovering(`if (arg[o] == at) { acc += g[o]; }`)}
+  gx[i] = acc;`,
+);
 
-const AVG_FWD = `${STRUCT}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@compute @workgroup_size(256) fn main(${WGSL_INDEX.params}) {
-  let i = ${WGSL_INDEX.expr};
-  if (i >= p.total) { return; }
-  ${OUT_INDEX}
+const AVG_FWD = poolKernel(
+  `@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;`,
+  `${OUT_INDEX}
   var acc = 0.0;
-  for (var ky = 0u; ky < p.kh; ky++) {
-    let yy = y0 + i32(ky);
-    if (yy < 0 || yy >= i32(p.h)) { continue; }
-    for (var kx = 0u; kx < p.kw; kx++) {
-      let xx = x0 + i32(kx);
-      if (xx < 0 || xx >= i32(p.w)) { continue; }
-      acc += x[base + u32(yy) * p.w + u32(xx)];
-    }
-  }
-  y[i] = acc / f32(p.kh * p.kw);
-}`;
+  ${forWindow(`acc += x[base + u32(yy) * p.w + u32(xx)];`)}
+  y[i] = acc / f32(p.kh * p.kw);`,
+);
 
-const AVG_BWD = `${STRUCT}
-@group(0) @binding(1) var<storage, read> g: array<f32>;
-@group(0) @binding(2) var<storage, read_write> gx: array<f32>;
-@compute @workgroup_size(256) fn main(${WGSL_INDEX.params}) {
-  let i = ${WGSL_INDEX.expr};
-  if (i >= p.total) { return; }
-  ${IN_INDEX}
+const AVG_BWD = poolKernel(
+  `@group(0) @binding(1) var<storage, read> g: array<f32>;
+@group(0) @binding(2) var<storage, read_write> gx: array<f32>;`,
+  `${IN_INDEX}
   var acc = 0.0;
-  for (var oy = oy0; oy < oy1; oy++) {
-    for (var ox = ox0; ox < ox1; ox++) { acc += g[obase + oy * p.ow + ox]; }
-  }
-  gx[i] = acc / f32(p.kh * p.kw);
-}`;
+  ${forCovering(`acc += g[o];`)}
+  gx[i] = acc / f32(p.kh * p.kw);`,
+);
 
 /**
  * Max pooling (implicit −∞ padding; the first maximum of a window gets the gradient).
