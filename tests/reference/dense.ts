@@ -67,19 +67,25 @@ export interface ConvGeom {
   padding: number;
 }
 
-/** NCHW cross-correlation without bias: x [N, C, H, W], w [O, C, kh, kw] → [N, O, OH, OW]. */
-export function conv2dRef(x: Arr, w: Arr, { stride, padding }: ConvGeom): Arr {
-  const [N, C, H, W] = x.shape;
-  const [O, C2, KH, KW] = w.shape;
-  if (C !== C2) throw new RangeError(`conv2dRef: ${C} input channels, weight has ${C2}`);
-  const OH = convOutSize(H, KH, stride, padding);
-  const OW = convOutSize(W, KW, stride, padding);
-  const y = new Float64Array(N * O * OH * OW);
+/**
+ * Visits every in-bounds multiply of a convolution of x `xShape` with w `wShape` into an
+ * `[N, O, OH, OW]` output, in the order n, o, oh, ow, c, kh, kw, as flat indices into y, x and w.
+ */
+function forEachTap(
+  xShape: number[],
+  wShape: number[],
+  OH: number,
+  OW: number,
+  { stride, padding }: ConvGeom,
+  visit: (yi: number, xi: number, wi: number) => void,
+): void {
+  const [N, C, H, W] = xShape;
+  const [O, , KH, KW] = wShape;
   for (let n = 0; n < N; n++) {
     for (let o = 0; o < O; o++) {
       for (let oh = 0; oh < OH; oh++) {
         for (let ow = 0; ow < OW; ow++) {
-          let s = 0;
+          const yi = ((n * O + o) * OH + oh) * OW + ow;
           for (let c = 0; c < C; c++) {
             for (let kh = 0; kh < KH; kh++) {
               const ih = oh * stride - padding + kh;
@@ -87,16 +93,27 @@ export function conv2dRef(x: Arr, w: Arr, { stride, padding }: ConvGeom): Arr {
               for (let kw = 0; kw < KW; kw++) {
                 const iw = ow * stride - padding + kw;
                 if (iw < 0 || iw >= W) continue;
-                s += w.data[((o * C + c) * KH + kh) * KW + kw] *
-                  x.data[((n * C + c) * H + ih) * W + iw];
+                visit(yi, ((n * C + c) * H + ih) * W + iw, ((o * C + c) * KH + kh) * KW + kw);
               }
             }
           }
-          y[((n * O + o) * OH + oh) * OW + ow] = s;
         }
       }
     }
   }
+}
+
+/** NCHW cross-correlation without bias: x [N, C, H, W], w [O, C, kh, kw] → [N, O, OH, OW]. */
+export function conv2dRef(x: Arr, w: Arr, geom: ConvGeom): Arr {
+  const [N, C, H, W] = x.shape;
+  const [O, C2, KH, KW] = w.shape;
+  if (C !== C2) throw new RangeError(`conv2dRef: ${C} input channels, weight has ${C2}`);
+  const OH = convOutSize(H, KH, geom.stride, geom.padding);
+  const OW = convOutSize(W, KW, geom.stride, geom.padding);
+  const y = new Float64Array(N * O * OH * OW);
+  forEachTap(x.shape, w.shape, OH, OW, geom, (yi, xi, wi) => {
+    y[yi] += w.data[wi] * x.data[xi];
+  });
   return { data: y, shape: [N, O, OH, OW] };
 }
 
@@ -105,33 +122,14 @@ export function conv2dGradInputRef(
   dy: Arr,
   w: Arr,
   inputShape: number[],
-  { stride, padding }: ConvGeom,
+  geom: ConvGeom,
 ): Arr {
   const [N, C, H, W] = inputShape;
-  const [O, , KH, KW] = w.shape;
   const [, , OH, OW] = dy.shape;
   const dx = new Float64Array(N * C * H * W);
-  for (let n = 0; n < N; n++) {
-    for (let o = 0; o < O; o++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let ow = 0; ow < OW; ow++) {
-          const g = dy.data[((n * O + o) * OH + oh) * OW + ow];
-          for (let c = 0; c < C; c++) {
-            for (let kh = 0; kh < KH; kh++) {
-              const ih = oh * stride - padding + kh;
-              if (ih < 0 || ih >= H) continue;
-              for (let kw = 0; kw < KW; kw++) {
-                const iw = ow * stride - padding + kw;
-                if (iw < 0 || iw >= W) continue;
-                dx[((n * C + c) * H + ih) * W + iw] += g *
-                  w.data[((o * C + c) * KH + kh) * KW + kw];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  forEachTap(inputShape, w.shape, OH, OW, geom, (yi, xi, wi) => {
+    dx[xi] += dy.data[yi] * w.data[wi];
+  });
   return { data: dx, shape: [N, C, H, W] };
 }
 
@@ -140,32 +138,14 @@ export function conv2dGradWeightRef(
   x: Arr,
   dy: Arr,
   weightShape: number[],
-  { stride, padding }: ConvGeom,
+  geom: ConvGeom,
 ): Arr {
-  const [N, C, H, W] = x.shape;
+  const [, C] = x.shape;
   const [O, , KH, KW] = weightShape;
   const [, , OH, OW] = dy.shape;
   const dw = new Float64Array(O * C * KH * KW);
-  for (let n = 0; n < N; n++) {
-    for (let o = 0; o < O; o++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let ow = 0; ow < OW; ow++) {
-          const g = dy.data[((n * O + o) * OH + oh) * OW + ow];
-          for (let c = 0; c < C; c++) {
-            for (let kh = 0; kh < KH; kh++) {
-              const ih = oh * stride - padding + kh;
-              if (ih < 0 || ih >= H) continue;
-              for (let kw = 0; kw < KW; kw++) {
-                const iw = ow * stride - padding + kw;
-                if (iw < 0 || iw >= W) continue;
-                dw[((o * C + c) * KH + kh) * KW + kw] += g *
-                  x.data[((n * C + c) * H + ih) * W + iw];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  forEachTap(x.shape, weightShape, OH, OW, geom, (yi, xi, wi) => {
+    dw[wi] += dy.data[yi] * x.data[xi];
+  });
   return { data: dw, shape: [O, C, KH, KW] };
 }
