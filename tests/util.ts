@@ -60,3 +60,19 @@ export function assertClose(
     );
   }
 }
+
+/**
+ * Asserts that each call throws an error whose message contains its needle (a clear message
+ * naming what is at fault), as `[call, needle]` pairs.
+ */
+export function assertThrowsAll(cases: readonly (readonly [() => unknown, string])[]): void {
+  for (const [fn, needle] of cases) {
+    let msg = "";
+    try {
+      fn();
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    if (!msg.includes(needle)) throw new Error(`expected "${needle}" in: ${msg}`);
+  }
+}

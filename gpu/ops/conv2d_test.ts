@@ -12,7 +12,7 @@ import {
   Tensor,
   tidy,
 } from "../mod.ts";
-import { assertClose, freshSeed, randn, setupGpu } from "../../tests/util.ts";
+import { assertClose, assertThrowsAll, freshSeed, randn, setupGpu } from "../../tests/util.ts";
 import {
   arr,
   conv2dGradInputRef,
@@ -221,14 +221,6 @@ Deno.test("conv2d rejects bad shapes and options with clear messages", () => {
       "[1, 2, 2, 2]",
     ],
   ];
-  for (const [fn, expect] of cases) {
-    let msg = "";
-    try {
-      tidy(fn);
-    } catch (e) {
-      msg = (e as Error).message;
-    }
-    if (!msg.includes(expect)) throw new Error(`expected "${expect}" in: ${msg}`);
-  }
+  assertThrowsAll(cases.map(([fn, expect]) => [() => tidy(fn), expect] as const));
   x.dispose();
 });

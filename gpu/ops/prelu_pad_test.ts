@@ -1,6 +1,6 @@
 import { Prng } from "@ovsw/init";
 import { backward, padChannels, prelu, Tensor, tidy } from "../mod.ts";
-import { assertClose, freshSeed, randn, setupGpu } from "../../tests/util.ts";
+import { assertClose, assertThrowsAll, freshSeed, randn, setupGpu } from "../../tests/util.ts";
 import { nd } from "../../tests/reference/nd.ts";
 import {
   refPadChannels,
@@ -77,13 +77,5 @@ Deno.test("prelu and padChannels reject bad arguments clearly", () => {
     [() => padChannels(Tensor.zeros([2, 3]), -1, 0), "before = -1"],
     [() => padChannels(Tensor.zeros([6]), 1, 1), "[N, C, ...]"],
   ];
-  for (const [fn, needle] of cases) {
-    let msg = "";
-    try {
-      fn();
-    } catch (e) {
-      msg = (e as Error).message;
-    }
-    if (!msg.includes(needle)) throw new Error(`expected "${needle}" in: ${msg}`);
-  }
+  assertThrowsAll(cases);
 });
