@@ -7,13 +7,11 @@
 import { helpText, parseCli } from "./args.ts";
 import type { Method } from "./flags.ts";
 import { type CliIo, processIo, runMain } from "./main.ts";
-import { Progress } from "./progress.ts";
 import { renderRuns } from "./report_setup.ts";
-import { defaultRunName } from "./run_dir.ts";
 import { formatTable } from "./run_summary.ts";
-import { runSweep, type SweepResult } from "./sweep.ts";
+import type { SweepResult } from "./sweep.ts";
+import { sweepTarget, withSweep } from "./sweep_task.ts";
 import { COMPARE_TASK, toTrainConfig } from "./tasks.ts";
-import { interruptFlag } from "./train.ts";
 
 function pct(x: number | null): string {
   return x === null || !Number.isFinite(x) ? "–" : `${(100 * x).toFixed(2)}%`;
@@ -73,21 +71,10 @@ export async function compareMain(argv: string[], io: CliIo = processIo()): Prom
   }
   const base = toTrainConfig({ ...args.values, name: null });
   const methods = args.values.methods as Method[];
-  const name = (args.values.name as string | null) ??
-    defaultRunName({ model: base.model, method: "compare", seed: base.seed });
-  const sweepDir = `${base.out.replace(/\/+$/, "")}/${name}`;
-  const progress = new Progress(io.err);
-  const interrupt = io.signals
-    ? interruptFlag(() => progress.message("interrupted: saving a checkpoint after this step"))
-    : { requested: () => false, remove: () => {} };
-  try {
-    const results = await runSweep(
-      sweepDir,
-      methods.map((m) => ({ name: m, config: { ...base, method: m } })),
-      progress,
-      interrupt.requested,
-      `Continue with the same command (deno task compare ... --name ${name}).`,
-    );
+  const target = sweepTarget("compare", base, args.values.name as string | null);
+  const sweepDir = target.dir;
+  const runs = methods.map((m) => ({ name: m, config: { ...base, method: m } }));
+  return await withSweep(io, "compare", target, runs, async (results) => {
     const report = await renderRuns(results.map((r) => r.dir), `${sweepDir}/report`);
     const json = {
       sweep_dir: sweepDir,
@@ -103,9 +90,7 @@ export async function compareMain(argv: string[], io: CliIo = processIo()): Prom
         : `${table}\nreport: ${report.html}\nposter figure: ${sweepDir}/report/poster.svg\n`,
     );
     return 0;
-  } finally {
-    interrupt.remove();
-  }
+  });
 }
 
 if (import.meta.main) await runMain((io) => compareMain(Deno.args, io));

@@ -8,13 +8,11 @@
 import { helpText, parseCli } from "./args.ts";
 import type { INITS, Method } from "./flags.ts";
 import { type CliIo, processIo, runMain } from "./main.ts";
-import { Progress } from "./progress.ts";
 import { renderRuns } from "./report_setup.ts";
-import { defaultRunName } from "./run_dir.ts";
 import { formatTable } from "./run_summary.ts";
-import { runSweep, type SweepResult, type SweepRun } from "./sweep.ts";
+import type { SweepResult, SweepRun } from "./sweep.ts";
+import { sweepTarget, withSweep } from "./sweep_task.ts";
 import { GAMMA_TASK, toTrainConfig } from "./tasks.ts";
-import { interruptFlag } from "./train.ts";
 
 /** A run's directory name: `<init>-<method>-g<γ>`. */
 function runName(init: string, method: string, gamma: number): string {
@@ -70,9 +68,8 @@ export async function gammaMain(argv: string[], io: CliIo = processIo()): Promis
   const gammas = args.values.gammas as number[];
   const inits = args.values.inits as (typeof INITS)[number][];
   const methods = args.values.methods as Method[];
-  const name = (args.values.name as string | null) ??
-    defaultRunName({ model: base.model, method: "gamma", seed: base.seed });
-  const sweepDir = `${base.out.replace(/\/+$/, "")}/${name}`;
+  const target = sweepTarget("gamma", base, args.values.name as string | null);
+  const sweepDir = target.dir;
   const runs: SweepRun[] = [];
   for (const init of inits) {
     for (const method of methods) {
@@ -81,18 +78,7 @@ export async function gammaMain(argv: string[], io: CliIo = processIo()): Promis
       }
     }
   }
-  const progress = new Progress(io.err);
-  const interrupt = io.signals
-    ? interruptFlag(() => progress.message("interrupted: saving a checkpoint after this step"))
-    : { requested: () => false, remove: () => {} };
-  try {
-    const results = await runSweep(
-      sweepDir,
-      runs,
-      progress,
-      interrupt.requested,
-      `Continue with the same command (deno task gamma ... --name ${name}).`,
-    );
+  return await withSweep(io, "gamma", target, runs, async (results) => {
     const figures: Record<string, string> = {};
     const groups: string[] = [];
     for (const init of inits) {
@@ -122,9 +108,7 @@ export async function gammaMain(argv: string[], io: CliIo = processIo()): Promis
     const list = Object.entries(figures).map(([g, p]) => `figure (${g}): ${p}`).join("\n");
     io.out(args.values.json ? JSON.stringify(json) + "\n" : `${table}\n${list}\n`);
     return 0;
-  } finally {
-    interrupt.remove();
-  }
+  });
 }
 
 if (import.meta.main) await runMain((io) => gammaMain(Deno.args, io));
