@@ -180,6 +180,19 @@ export const REPORT_TASK: TaskSpec = {
   examples: ["deno task report runs/a runs/b runs/c --out runs/compare-report"],
 };
 
+/** A sweep task's `--name` flag: the directory under `--out` holding the runs and `what`. */
+function sweepNameFlag(what: string): FlagSpec {
+  return {
+    name: "name",
+    key: "name",
+    kind: "string",
+    default: null,
+    nullable: true,
+    placeholder: "<name>",
+    help: `directory name under --out holding the runs and the ${what}`,
+  };
+}
+
 /** `deno task compare`. */
 export const COMPARE_TASK: TaskSpec = {
   name: "compare",
@@ -195,15 +208,7 @@ export const COMPARE_TASK: TaskSpec = {
       placeholder: "<list>",
       help: "comma-separated methods to train",
     },
-    {
-      name: "name",
-      key: "name",
-      kind: "string",
-      default: null,
-      nullable: true,
-      placeholder: "<name>",
-      help: "directory name under --out holding the runs and the comparison",
-    },
+    sweepNameFlag("comparison"),
     ...SWEEP_BASE_FLAGS,
   ],
   examples: [
@@ -246,15 +251,7 @@ export const GAMMA_TASK: TaskSpec = {
       placeholder: "<list>",
       help: "comma-separated methods",
     },
-    {
-      name: "name",
-      key: "name",
-      kind: "string",
-      default: null,
-      nullable: true,
-      placeholder: "<name>",
-      help: "directory name under --out holding the runs and the figures",
-    },
+    sweepNameFlag("figures"),
     ...SWEEP_BASE_FLAGS.filter((f) => f.name !== "gamma" && f.name !== "init"),
   ],
   defaults: { trainLimit: 512, testLimit: 500, epochs: 3 },
