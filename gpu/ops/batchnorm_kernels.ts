@@ -10,17 +10,12 @@ import { f32, grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { shapeStr, Tensor } from "../tensor.ts";
 import { type AxesPlan, channelPlan } from "./layout.ts";
 import { expandMap } from "./reduce_kernel.ts";
+import { WG_TREE_SUM } from "./tree_sum.ts";
 
 /** Chunks per channel: enough workgroups to fill the device, each reducing ≥ 4096 values. */
 function chunksFor(c: number, m: number): number {
   return Math.max(1, Math.min(Math.ceil(m / 4096), Math.ceil(256 / c), 64));
 }
-
-const TREE = `workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (l < s) { part[l] += part[l + s]; }
-    workgroupBarrier();
-  }`;
 
 /**
  * The plane layout of the partial kernels: x `[N, C, ...]` is N·C planes of `hw` values; the
@@ -58,7 +53,7 @@ var<workgroup> part: array<f32, 256>;
     acc += x[${at}];
   }
   part[l] = ${hsum("acc")};
-  ${TREE}
+  ${WG_TREE_SUM}
   let mean = part[0] / f32((end - start) * p.lanes);
   workgroupBarrier();
   var acc2 = ${T}(0.0);
@@ -67,7 +62,7 @@ var<workgroup> part: array<f32, 256>;
     acc2 += d * d;
   }
   part[l] = ${hsum("acc2")};
-  ${TREE}
+  ${WG_TREE_SUM}
   if (l == 0u) {
     let at = (o * p.chunks + chunk) * 2u;
     part_out[at] = mean;

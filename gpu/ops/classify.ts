@@ -6,6 +6,7 @@
 import { grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { shapeStr, Tensor } from "../tensor.ts";
 import { checkLogitsLabels } from "./layout.ts";
+import { WG_TREE_SUM } from "./tree_sum.ts";
 
 const ARGMAX = `struct P { n: u32, k: u32 }
 @group(0) @binding(0) var<uniform> p: P;
@@ -46,11 +47,7 @@ var<workgroup> part: array<f32, 256>;
     }
   }
   part[l] = acc;
-  workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (l < s) { part[l] += part[l + s]; }
-    workgroupBarrier();
-  }
+  ${WG_TREE_SUM}
   if (l == 0u) { count[0] = part[0]; }
 }`;
 

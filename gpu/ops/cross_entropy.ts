@@ -10,6 +10,7 @@ import { f32, grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { needsGrad, record1 } from "../tape.ts";
 import { Tensor } from "../tensor.ts";
 import { checkLogitsLabels } from "./layout.ts";
+import { WG_TREE_SUM } from "./tree_sum.ts";
 
 const FORWARD = `struct P { n: u32, k: u32, eps: f32, inv_n: f32, nan_bits: u32 }
 @group(0) @binding(0) var<uniform> p: P;
@@ -41,11 +42,7 @@ var<workgroup> part: array<f32, 256>;
     }
   }
   part[l] = acc;
-  workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (l < s) { part[l] += part[l + s]; }
-    workgroupBarrier();
-  }
+  ${WG_TREE_SUM}
   if (l == 0u) { loss[0] = part[0] * p.inv_n; }
 }`;
 

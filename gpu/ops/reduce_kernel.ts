@@ -17,6 +17,7 @@ import {
   outIndexValues,
   planAxes,
 } from "./layout.ts";
+import { WG_TREE_SUM } from "./tree_sum.ts";
 
 const FULL_NAMES = ["a", "b", "c", "d"];
 
@@ -91,11 +92,7 @@ var<workgroup> part: array<f32, 256>;
     acc += ${spec.value};
   }
   part[l] = acc;
-  workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (l < s) { part[l] += part[l + s]; }
-    workgroupBarrier();
-  }
+  ${WG_TREE_SUM}
   if (l == 0u) {
     let acc = part[0];
     y_[o * p.chunks + chunk] = ${post};
