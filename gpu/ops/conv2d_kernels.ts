@@ -109,13 +109,59 @@ function header(aVec: boolean, t: DenseTiling): string {
 }
 
 /**
+ * The reduction and store of the gather kernels (forward, grad-input), which differ only in
+ * names: for each `k` < `K` (plane `k · planeSize` of B) and tap (i, j), the row loads and the
+ * masked gathers `B[plane + ro{c}_{i} + co{c}_{j}]` (valid when `rv{c}_{i} && cv{c}_{j}`)
+ * accumulate; then column `c` (pixel `r{c}` of sample `n{c}`) of each of the `rows` rows is
+ * stored at `Y[base + row · size]`, `base = n{c} · rows · size + r{c}`.
+ */
+function gatherTail(
+  v: ConvVariant,
+  t: DenseTiling,
+  red: { k: string; K: string; plane: string; planeSize: string },
+  out: { rows: string; base: string; size: string },
+): string[] {
+  const { tm, tn } = t;
+  const L: string[] = [];
+  L.push(`  for (var ${red.k} = 0u; ${red.k} < ${red.K}; ${red.k}++) {
+    let ${red.plane} = ${red.k} * ${red.planeSize};
+    let kb = ${red.k} * ${v.kh * v.kw}u;`);
+  for (const i of range(v.kh)) {
+    for (const j of range(v.kw)) {
+      L.push(`    {`);
+      L.push(rowLoads(tm, v.aVec, `kb + ${i * v.kw + j}u`, out.rows));
+      for (const c of range(tn)) {
+        L.push(
+          `      let b${c} = select(0.0, B[${red.plane} + ro${c}_${i} + co${c}_${j}], rv${c}_${i} && cv${c}_${j});`,
+        );
+      }
+      L.push(fmaLines(tm, tn, rowRef(v.aVec), (c) => `b${c}`));
+      L.push(`    }`);
+    }
+  }
+  L.push(`  }`);
+  for (const c of range(tn)) {
+    L.push(`  if (j0 + ${c}u < p.cols) {
+    let ${out.base} = n${c} * ${out.rows} * ${out.size} + r${c};`);
+    for (const r of range(tm)) {
+      L.push(
+        `    if (i0 + ${r}u < ${out.rows}) { Y[${out.base} + (i0 + ${r}u) * ${out.size}] = acc${r}_${
+          c >> 2
+        }[${c & 3}]; }`,
+      );
+    }
+    L.push(`  }`);
+  }
+  return L;
+}
+
+/**
  * Forward: Y[n, o, oh, ow] = Σ A[(c·kh·kw + tap), o] · X[n, c, oh·s − pad + i, ow·s − pad + j].
  * Bindings: A = weight as [C·kh·kw, O], B = x, Y = y. Columns: N·OH·OW output pixels.
  */
 export function convForwardCode(v: ConvVariant, t: DenseTiling): string {
   return cached(["fwd", v, t], () => {
     const { tm, tn } = t;
-    const KK = v.kh * v.kw;
     const L: string[] = [header(v.aVec, t)];
     L.push(`  if (j0 >= p.cols || i0 >= p.O) { return; }
   let OHW = p.OH * p.OW;
@@ -140,33 +186,11 @@ export function convForwardCode(v: ConvVariant, t: DenseTiling): string {
       }
     }
     L.push(accDecl(tm, tn));
-    L.push(`  for (var c = 0u; c < p.C; c++) {
-    let xc = c * HW;
-    let kb = c * ${KK}u;`);
-    for (const i of range(v.kh)) {
-      for (const j of range(v.kw)) {
-        L.push(`    {`);
-        L.push(rowLoads(tm, v.aVec, `kb + ${i * v.kw + j}u`, "p.O"));
-        for (const c of range(tn)) {
-          L.push(
-            `      let b${c} = select(0.0, B[xc + ro${c}_${i} + co${c}_${j}], rv${c}_${i} && cv${c}_${j});`,
-          );
-        }
-        L.push(fmaLines(tm, tn, rowRef(v.aVec), (c) => `b${c}`));
-        L.push(`    }`);
-      }
-    }
-    L.push(`  }`);
-    for (const c of range(tn)) {
-      L.push(`  if (j0 + ${c}u < p.cols) {
-    let yb = n${c} * p.O * OHW + r${c};`);
-      for (const r of range(tm)) {
-        L.push(
-          `    if (i0 + ${r}u < p.O) { Y[yb + (i0 + ${r}u) * OHW] = acc${r}_${c >> 2}[${c & 3}]; }`,
-        );
-      }
-      L.push(`  }`);
-    }
+    L.push(...gatherTail(v, t, { k: "c", K: "p.C", plane: "xc", planeSize: "HW" }, {
+      rows: "p.O",
+      base: "yb",
+      size: "OHW",
+    }));
     L.push(`}`);
     return L.join("\n");
   });
@@ -286,7 +310,6 @@ export function convForwardRowCode(v: ConvRowVariant, t: DenseTiling): string {
 export function convGradInputCode(v: ConvVariant, t: DenseTiling): string {
   return cached(["dx", v, t], () => {
     const { tm, tn } = t;
-    const KK = v.kh * v.kw;
     const s = v.stride;
     const L: string[] = [header(v.aVec, t)];
     L.push(`  if (j0 >= p.cols || i0 >= p.C) { return; }
@@ -314,33 +337,11 @@ export function convGradInputCode(v: ConvVariant, t: DenseTiling): string {
       }
     }
     L.push(accDecl(tm, tn));
-    L.push(`  for (var o = 0u; o < p.O; o++) {
-    let ob = o * OHW;
-    let kb = o * ${KK}u;`);
-    for (const i of range(v.kh)) {
-      for (const j of range(v.kw)) {
-        L.push(`    {`);
-        L.push(rowLoads(tm, v.aVec, `kb + ${i * v.kw + j}u`, "p.C"));
-        for (const c of range(tn)) {
-          L.push(
-            `      let b${c} = select(0.0, B[ob + ro${c}_${i} + co${c}_${j}], rv${c}_${i} && cv${c}_${j});`,
-          );
-        }
-        L.push(fmaLines(tm, tn, rowRef(v.aVec), (c) => `b${c}`));
-        L.push(`    }`);
-      }
-    }
-    L.push(`  }`);
-    for (const c of range(tn)) {
-      L.push(`  if (j0 + ${c}u < p.cols) {
-    let xb = n${c} * p.C * HW + r${c};`);
-      for (const r of range(tm)) {
-        L.push(
-          `    if (i0 + ${r}u < p.C) { Y[xb + (i0 + ${r}u) * HW] = acc${r}_${c >> 2}[${c & 3}]; }`,
-        );
-      }
-      L.push(`  }`);
-    }
+    L.push(...gatherTail(v, t, { k: "o", K: "p.O", plane: "ob", planeSize: "OHW" }, {
+      rows: "p.C",
+      base: "xb",
+      size: "HW",
+    }));
     L.push(`}`);
     return L.join("\n");
   });
