@@ -4,13 +4,11 @@
  *
  * @module
  */
-import { backward, noGrad, softmaxCrossEntropy, Tensor } from "@ovsw/gpu";
-import { Prng } from "@ovsw/init";
+import { Tensor } from "@ovsw/gpu";
 import { FlipCollector, TrainingMetrics } from "@ovsw/metrics";
-import { createModel } from "@ovsw/models";
-import { optimizerStep, ovsw } from "@ovsw/optim";
 import type { BenchOptions, BenchTable } from "./bench_table.ts";
 import { timeIt } from "./bench_table.ts";
+import { cresnet20TrainingStep } from "./bench_step.ts";
 
 const STEPS = 10;
 
@@ -32,26 +30,9 @@ const STEPS = 10;
  */
 export async function benchMetrics(table: BenchTable, options: BenchOptions): Promise<void> {
   const batch = Math.min(options.batch, 32);
-  const model = createModel("cresnet20", { classes: 10, seed: 1 });
-  model.train();
-  const params = model.paramRecord();
-  const names = Object.keys(params);
-  const list = Object.values(params);
-  const rng = new Prng(3);
-  const x = Tensor.from(rng.normalArray(batch * 3 * 32 * 32), [batch, 3, 32, 32]);
-  const y = Tensor.from(Uint32Array.from({ length: batch }, () => rng.int(10)), [batch], "u32");
-  const tx = ovsw({ learningRate: 1e-4 });
-  let state = tx.init(params);
-  const trainStep = () => {
-    const logits = model.forward(x);
-    const loss = softmaxCrossEntropy(logits, y);
-    const g = backward(loss, list);
-    const record: Record<string, Tensor | null> = {};
-    names.forEach((name, i) => (record[name] = g[i]));
-    state = noGrad(() => optimizerStep(tx, state, params, record));
-    return { logits, loss };
-  };
-  const step = await timeIt(trainStep, {
+  const bench = cresnet20TrainingStep(batch);
+  const { params } = bench;
+  const step = await timeIt(bench.step, {
     warmup: 1,
     iters: Math.max(1, Math.min(options.iters, 3)),
   });
@@ -118,5 +99,6 @@ export async function benchMetrics(table: BenchTable, options: BenchOptions): Pr
     note: `per step, read back every logEvery steps: ${share(add.ms / STEPS)}`,
   });
   metrics.dispose();
-  [loss, top1, x, y].forEach((t) => t.dispose());
+  [loss, top1].forEach((t) => t.dispose());
+  bench.dispose();
 }
