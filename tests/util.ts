@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { initGpu, setPoison } from "@ovsw/gpu";
-import type { Prng } from "@ovsw/init";
+import { initGpu, memory, noGrad, setPoison, Tensor, tidy } from "@ovsw/gpu";
+import type { BatchNormOptions } from "@ovsw/gpu";
+import { Prng } from "@ovsw/init";
 
 /** Initialises the GPU for a test file and turns on output poisoning. */
 export async function setupGpu(): Promise<void> {
@@ -75,4 +76,36 @@ export function assertThrowsAll(cases: readonly (readonly [() => unknown, string
     }
     if (!msg.includes(needle)) throw new Error(`expected "${needle}" in: ${msg}`);
   }
+}
+
+/**
+ * Asserts that a batch norm (`batchNorm`'s signature) in training mode under `noGrad` records
+ * nothing and leaves only its output and the two running statistics alive.
+ */
+export function assertNoGradLeavesNoStats(
+  norm: (
+    x: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    runningMean: Tensor,
+    runningVar: Tensor,
+    opts: BatchNormOptions,
+  ) => Tensor,
+): void {
+  const before = memory().tensors;
+  const rm = Tensor.zeros([3]);
+  const rv = Tensor.full([3], 1);
+  const y = tidy(() =>
+    noGrad(() => {
+      const x = Tensor.from(randn(12, new Prng(freshSeed())), [4, 3]);
+      const gamma = Tensor.full([3], 1);
+      gamma.requiresGrad = true;
+      return norm(x, gamma, Tensor.zeros([3]), rm, rv, { training: true });
+    })
+  );
+  if (y.requiresGrad) throw new Error("recorded under noGrad");
+  if (memory().tensors !== before + 3) {
+    throw new Error(`tensors ${memory().tensors} vs ${before + 3}`);
+  }
+  for (const t of [y, rm, rv]) t.dispose();
 }
