@@ -27,14 +27,9 @@ import {
 import type { Estimator } from "./quantizers/estimator.ts";
 import { getEstimator } from "./quantizers/registry.ts";
 import { approxSignInputGrad } from "./approx_sign_grad.ts";
+import { binaryWeightGrads } from "./binary_weight_grad.ts";
 import { approxSign } from "./quantizers/approx_sign.ts";
-import {
-  estimatorBackward,
-  estimatorForward,
-  pickStat,
-  rowDotForward,
-  rowStats,
-} from "./quantizers/kernels.ts";
+import { estimatorForward, pickStat, rowStats } from "./quantizers/kernels.ts";
 import { quantize } from "./quantizers/quantize.ts";
 import { usesXnorKernels, xnorBinaryConv2d } from "./binary_conv2d_xnor.ts";
 
@@ -169,15 +164,7 @@ export function binaryConv2d(x: Tensor, w: Tensor, options: BinaryConv2dOpOption
     }
     if (w.requiresGrad || learned?.requiresGrad) {
       const gs = conv2dGradWeight(a, gy!, w.shape, conv); // ∂L/∂(α·b)
-      const gs2 = gs.view([O, w.size / O]);
-      if (w.requiresGrad) {
-        const gw = estimatorBackward(w2, gs2, est, { stats: wStats, scale: alpha });
-        out[1] = gw.view(w.shape);
-        gw.dispose();
-      }
-      if (learned?.requiresGrad) out[2] = rowDotForward(gs2, w2, est, wStats);
-      gs.dispose();
-      gs2.dispose();
+      [out[1], out[2]] = binaryWeightGrads(gs, w, w2, wStats, alpha, learned, est);
     }
     return inputs.length === 2 ? out.slice(0, 2) : out;
   });

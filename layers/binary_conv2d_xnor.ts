@@ -24,13 +24,8 @@ import {
 } from "@ovsw/gpu";
 import type { Estimator } from "./quantizers/estimator.ts";
 import { approxSignInputGrad } from "./approx_sign_grad.ts";
-import {
-  estimatorBackward,
-  estimatorForward,
-  rowDotForward,
-  rowStats,
-  rowStd,
-} from "./quantizers/kernels.ts";
+import { binaryWeightGrads } from "./binary_weight_grad.ts";
+import { estimatorForward, rowStats, rowStd } from "./quantizers/kernels.ts";
 
 let enabled = true;
 
@@ -135,15 +130,7 @@ export function xnorBinaryConv2d(s: XnorConvState): Tensor {
     }
     if (w.requiresGrad || learned?.requiresGrad) {
       const gs = binaryConv2dGradWeight(aBits, gy!, null, geom); // ∂L/∂(α·b)
-      const gs2 = gs.view([w.shape[0], w.size / w.shape[0]]);
-      if (w.requiresGrad) {
-        const gw = estimatorBackward(w2, gs2, est, { stats: wStats, scale: alpha });
-        out[1] = gw.view(w.shape);
-        gw.dispose();
-      }
-      if (learned?.requiresGrad) out[2] = rowDotForward(gs2, w2, est, wStats);
-      gs.dispose();
-      gs2.dispose();
+      [out[1], out[2]] = binaryWeightGrads(gs, w, w2, wStats, alpha, learned, est);
     }
     return inputs.length === 2 ? out.slice(0, 2) : out;
   });
