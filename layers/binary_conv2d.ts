@@ -10,7 +10,7 @@ import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
 import type { Estimator } from "./quantizers/estimator.ts";
 import { getEstimator } from "./quantizers/registry.ts";
-import { checkInputShape, convOutSize } from "./shape.ts";
+import { checkInputShape, convLayerOutputShape } from "./shape.ts";
 
 /** Options of {@link BinaryConv2d} and {@link BinaryLinear}. */
 export interface BinaryLayerOptions {
@@ -129,13 +129,6 @@ export class BinaryConv2d extends Module {
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    checkInputShape(this.describe(), input, 4, this.inChannels);
-    const k = this.kernelSize;
-    return [
-      input[0],
-      this.outChannels,
-      convOutSize(input[2], k, this.stride, this.padding),
-      convOutSize(input[3], k, this.stride, this.padding),
-    ];
+    return convLayerOutputShape(this, input);
   }
 }

@@ -7,7 +7,7 @@ import { addChannel, conv2d, type Tensor } from "@ovsw/gpu";
 import { defaultBias, defaultWeight, type Initializer, Prng } from "@ovsw/init";
 import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
-import { checkInputShape, convOutSize } from "./shape.ts";
+import { checkInputShape, convLayerOutputShape } from "./shape.ts";
 
 /** Options of {@link Conv2d}. */
 export interface Conv2dLayerOptions {
@@ -93,13 +93,6 @@ export class Conv2d extends Module {
 
   /** The output shape for an input shape (see `Module.outputShape`). */
   protected override computeShape(input: readonly number[]): number[] {
-    checkInputShape(this.describe(), input, 4, this.inChannels);
-    const k = this.kernelSize;
-    return [
-      input[0],
-      this.outChannels,
-      convOutSize(input[2], k, this.stride, this.padding),
-      convOutSize(input[3], k, this.stride, this.padding),
-    ];
+    return convLayerOutputShape(this, input);
   }
 }

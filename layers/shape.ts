@@ -55,3 +55,47 @@ export function convOutSize(n: number, kernel: number, stride: number, padding: 
   }
   return out;
 }
+
+/** What {@link convLayerOutputShape} reads of a square-kernel conv layer. */
+export interface ConvLayerGeometry {
+  /** Input channels. */
+  readonly inChannels: number;
+  /** Output channels. */
+  readonly outChannels: number;
+  /** Square kernel size. */
+  readonly kernelSize: number;
+  /** Stride. */
+  readonly stride: number;
+  /** Padding. */
+  readonly padding: number;
+  /** The layer's name for messages. */
+  describe(): string;
+}
+
+/**
+ * The output shape `[N, outChannels, OH, OW]` of a square-kernel conv layer for an
+ * `[N, inChannels, H, W]` input; throws a clear error naming the layer otherwise.
+ *
+ * @example
+ * ```ts
+ * import { convLayerOutputShape } from "@ovsw/layers";
+ * const conv = {
+ *   inChannels: 3, outChannels: 16, kernelSize: 3, stride: 2, padding: 1,
+ *   describe: () => "Conv2d(3→16)",
+ * };
+ * console.log(convLayerOutputShape(conv, [2, 3, 32, 32])); // [2, 16, 16, 16]
+ * ```
+ */
+export function convLayerOutputShape(
+  layer: ConvLayerGeometry,
+  input: readonly number[],
+): number[] {
+  checkInputShape(layer.describe(), input, 4, layer.inChannels);
+  const k = layer.kernelSize;
+  return [
+    input[0],
+    layer.outChannels,
+    convOutSize(input[2], k, layer.stride, layer.padding),
+    convOutSize(input[3], k, layer.stride, layer.padding),
+  ];
+}
