@@ -11,7 +11,13 @@
  */
 import { runKernel } from "../kernel.ts";
 import { Tensor } from "../tensor.ts";
-import { type BinaryConvGeometry, expectBits, expectShape, tileGrid } from "./binary_geometry.ts";
+import {
+  type BinaryConvGeometry,
+  expectBits,
+  expectShape,
+  geometryUniforms,
+  tileGrid,
+} from "./binary_geometry.ts";
 import { weightGroups } from "./binary_pack.ts";
 import { binaryTiling } from "./binary_tiling.ts";
 
@@ -163,7 +169,7 @@ export function binaryConv2dGradInput(
   geom: BinaryConvGeometry,
   window?: BinaryInputWindow,
 ): Tensor {
-  const { n, c, h, w, o, kh, kw, ho, wo, stride, padding, cw } = geom;
+  const { n, c, h, w, o, kh, kw, ho, wo, stride, cw } = geom;
   expectShape(gy, [n, o, ho, wo], "binaryConv2dGradInput output gradient");
   expectBits(wBits, [weightGroups(o), kh * kw, cw, 2, 4], "binaryConv2dGradInput weight bits");
   expectShape(alpha, [o], "binaryConv2dGradInput alpha");
@@ -190,18 +196,7 @@ export function binaryConv2dGradInput(
     inputs,
     outputs: [gx],
     uniforms: [
-      n,
-      c,
-      h,
-      w,
-      o,
-      kh,
-      kw,
-      ho,
-      wo,
-      stride,
-      padding,
-      cw,
+      ...geometryUniforms(geom),
       m,
       ptiles,
       tiles,

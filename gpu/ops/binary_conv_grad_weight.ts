@@ -14,7 +14,13 @@
  */
 import { grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { Tensor } from "../tensor.ts";
-import { type BinaryConvGeometry, expectBits, expectShape, tileGrid } from "./binary_geometry.ts";
+import {
+  type BinaryConvGeometry,
+  expectBits,
+  expectShape,
+  geometryUniforms,
+  tileGrid,
+} from "./binary_geometry.ts";
 import { binaryTiling } from "./binary_tiling.ts";
 
 const codeCache = new Map<string, string>();
@@ -244,7 +250,7 @@ export function binaryConv2dGradWeight(
   alpha: Tensor | null,
   geom: BinaryConvGeometry,
 ): Tensor {
-  const { n, c, h, w, o, kh, kw, ho, wo, stride, padding, cw } = geom;
+  const { n, c, h, w, o, kh, kw, ho, wo, cw } = geom;
   expectBits(aBits, [n, h, w, cw, 2], "binaryConv2dGradWeight activation bits");
   expectShape(gy, [n, o, ho, wo], "binaryConv2dGradWeight output gradient");
   if (alpha) expectShape(alpha, [o], "binaryConv2dGradWeight alpha");
@@ -275,18 +281,7 @@ export function binaryConv2dGradWeight(
     inputs: alpha ? [aBits, gy, alpha] : [aBits, gy],
     outputs: [part],
     uniforms: [
-      n,
-      c,
-      h,
-      w,
-      o,
-      kh,
-      kw,
-      ho,
-      wo,
-      stride,
-      padding,
-      cw,
+      ...geometryUniforms(geom),
       m,
       slice,
       tiles,

@@ -124,3 +124,18 @@ export function tileGrid(tiles: number, perGroup: number): [number, number] {
   const y = Math.ceil(groups / 65535);
   return [Math.ceil(groups / y), y];
 }
+
+/**
+ * The geometry as the leading uniforms of the binary conv kernels, in their struct order:
+ * n, c, h, w, o, kh, kw, ho, wo, stride, pad, cw.
+ *
+ * @example
+ * ```ts
+ * import { binaryConvGeometry, geometryUniforms } from "@ovsw/gpu";
+ * const g = binaryConvGeometry([2, 3, 8, 8], [4, 3, 3, 3], { stride: 2, padding: 1 }, "demo");
+ * console.log(geometryUniforms(g)); // [2, 3, 8, 8, 4, 3, 3, 4, 4, 2, 1, 1]
+ * ```
+ */
+export function geometryUniforms(g: BinaryConvGeometry): number[] {
+  return [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.ho, g.wo, g.stride, g.padding, g.cw];
+}

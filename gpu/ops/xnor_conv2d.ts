@@ -13,7 +13,13 @@ import { runKernel } from "../kernel.ts";
 import { Tensor } from "../tensor.ts";
 import { binaryTiling } from "./binary_tiling.ts";
 import { weightGroups } from "./binary_pack.ts";
-import { type BinaryConvGeometry, expectBits, expectShape, tileGrid } from "./binary_geometry.ts";
+import {
+  type BinaryConvGeometry,
+  expectBits,
+  expectShape,
+  geometryUniforms,
+  tileGrid,
+} from "./binary_geometry.ts";
 
 const codeCache = new Map<string, string>();
 
@@ -155,7 +161,7 @@ export function xnorConv2dForward(
   alpha: Tensor,
   geom: BinaryConvGeometry,
 ): Tensor {
-  const { n, c, h, w, o, kh, kw, ho, wo, stride, padding, cw } = geom;
+  const { n, h, w, o, kh, kw, ho, wo, cw } = geom;
   const og = weightGroups(o);
   expectBits(aBits, [n, h, w, cw, 2], "xnorConv2dForward activation bits");
   expectBits(wBits, [og, kh * kw, cw, 2, 4], "xnorConv2dForward weight bits");
@@ -172,7 +178,7 @@ export function xnorConv2dForward(
     code: forwardCode(t.fwdPixels, tv, t.fwdWorkgroup, kh, kw, cw),
     inputs: [aBits, wBits, alpha],
     outputs: [y],
-    uniforms: [n, c, h, w, o, kh, kw, ho, wo, stride, padding, cw, m, ptiles, tiles, og],
+    uniforms: [...geometryUniforms(geom), m, ptiles, tiles, og],
     workgroups: tileGrid(tiles, t.fwdWorkgroup),
   });
   return y;
