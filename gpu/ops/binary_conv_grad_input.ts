@@ -11,13 +11,8 @@
  */
 import { runKernel } from "../kernel.ts";
 import { Tensor } from "../tensor.ts";
-import {
-  type BinaryConvGeometry,
-  expectBits,
-  expectShape,
-  geometryUniforms,
-  tileGrid,
-} from "./binary_geometry.ts";
+import type { BinaryConvGeometry } from "./binary_geometry.ts";
+import { expectBits, expectShape, geometryUniforms, tileGrid } from "./binary_geometry.ts";
 import { weightGroups } from "./binary_pack.ts";
 import { binaryTiling } from "./binary_tiling.ts";
 

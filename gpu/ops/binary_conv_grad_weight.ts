@@ -14,13 +14,8 @@
  */
 import { grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { Tensor } from "../tensor.ts";
-import {
-  type BinaryConvGeometry,
-  expectBits,
-  expectShape,
-  geometryUniforms,
-  tileGrid,
-} from "./binary_geometry.ts";
+import type { BinaryConvGeometry } from "./binary_geometry.ts";
+import { expectBits, expectShape, geometryUniforms, tileGrid } from "./binary_geometry.ts";
 import { binaryTiling } from "./binary_tiling.ts";
 
 const codeCache = new Map<string, string>();
