@@ -48,6 +48,16 @@ interface Params {
   bias: Float64Array;
 }
 
+/** The shape of each parameter. */
+const SHAPES: Record<keyof Params, number[]> = {
+  x: [N, C, H, W],
+  gamma: [C],
+  beta: [C],
+  scale: [C],
+  slope: [C],
+  bias: [C],
+};
+
 function refLoss(p: Params, labels: number[]): number {
   const ones = new Float64Array(C).fill(1);
   let h: Nd = refBatchNorm(nd(p.x, [N, C, H, W]), p.gamma, p.beta, new Float64Array(C), ones, true)
@@ -93,18 +103,10 @@ Deno.test("composed graph: GPU gradients match finite differences of the float64
   const p = randomParams(rng);
   const labels = Array.from({ length: N }, () => rng.int(C + 2 * PAD));
   const names = Object.keys(p) as (keyof Params)[];
-  const shapes: Record<keyof Params, number[]> = {
-    x: [N, C, H, W],
-    gamma: [C],
-    beta: [C],
-    scale: [C],
-    slope: [C],
-    bias: [C],
-  };
   const { loss, grads } = tidy(() => {
     const t = Object.fromEntries(
       names.map((k) => {
-        const v = Tensor.from(Float32Array.from(p[k]), shapes[k]);
+        const v = Tensor.from(Float32Array.from(p[k]), SHAPES[k]);
         v.requiresGrad = true;
         return [k, v];
       }),
@@ -138,18 +140,10 @@ Deno.test("composed graph: GPU gradients match finite differences of the float64
 Deno.test("1,000 training steps inside tidy() leave live tensors and bytes at baseline", async () => {
   const rng = new Prng(freshSeed());
   const p = randomParams(rng);
-  const shapes: Record<keyof Params, number[]> = {
-    x: [N, C, H, W],
-    gamma: [C],
-    beta: [C],
-    scale: [C],
-    slope: [C],
-    bias: [C],
-  };
   const names = Object.keys(p) as (keyof Params)[];
   const params = Object.fromEntries(
     names.map((k) => {
-      const v = keep(Tensor.from(Float32Array.from(p[k]), shapes[k]));
+      const v = keep(Tensor.from(Float32Array.from(p[k]), SHAPES[k]));
       v.requiresGrad = k !== "x";
       return [k, v];
     }),
