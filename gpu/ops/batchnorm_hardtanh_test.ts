@@ -41,6 +41,23 @@ function reference(k: Case, training: boolean) {
 }
 
 /**
+ * Float64 reference gradients from {@link reference}'s `ref`: `gm` = the output gradient masked
+ * by the clamp (also the residual's gradient), `gref` = the batch norm's gradients for it.
+ */
+function referenceGrad(k: Case, ref: ReturnType<typeof reference>, training: boolean) {
+  const gm = k.gs.map((g, i) => (Math.abs(ref.z[i]) < 1 ? g : 0));
+  const gref = refBatchNormGrad(
+    nd(k.xs, k.shape),
+    k.gam,
+    nd(gm, k.shape),
+    ref.bn.mean,
+    ref.bn.invstd,
+    training,
+  );
+  return { gm, gref };
+}
+
+/**
  * Random inputs whose pre-clamp values stay ≥ 1e-4 away from ±1 (the kink, where f32 rounding
  * may legitimately put an element on either side); redrawn from the same stream otherwise.
  */
@@ -143,15 +160,7 @@ for (const training of [true, false]) {
         const fused = await run(k, training, true);
         const unfused = await run(k, training, false);
         const ref = reference(k, training);
-        const gm = k.gs.map((g, i) => (Math.abs(ref.z[i]) < 1 ? g : 0));
-        const gref = refBatchNormGrad(
-          nd(k.xs, shape),
-          k.gam,
-          nd(gm, shape),
-          ref.bn.mean,
-          ref.bn.invstd,
-          training,
-        );
+        const { gm, gref } = referenceGrad(k, ref, training);
         // gx is a difference of terms of size |γ·g|/σ; judge its error against that scale.
         const inner = k.xs.length / shape[0] / shape[1];
         let scale = 0;
@@ -191,15 +200,7 @@ Deno.test("batchNormHardtanh: gradients for a subset of inputs (residual only, �
   const shape = [3, 2, 4, 5];
   const k = makeCase(rng, shape, true, true);
   const ref = reference(k, true);
-  const gm = k.gs.map((g, i) => (Math.abs(ref.z[i]) < 1 ? g : 0));
-  const gref = refBatchNormGrad(
-    nd(k.xs, shape),
-    k.gam,
-    nd(gm, shape),
-    ref.bn.mean,
-    ref.bn.invstd,
-    true,
-  );
+  const { gm, gref } = referenceGrad(k, ref, true);
   const rm = Tensor.from(k.rm0, [2]);
   const rv = Tensor.from(k.rv0, [2]);
   for (const subset of ["residual", "affine"] as const) {
