@@ -4,7 +4,7 @@
  * @module
  */
 import { initGpu, memory, noGrad, setPoison, Tensor, tidy } from "@ovsw/gpu";
-import type { BatchNormOptions } from "@ovsw/gpu";
+import type { batchNorm } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 
 /** Initialises the GPU for a test file and turns on output poisoning. */
@@ -82,16 +82,7 @@ export function assertThrowsAll(cases: readonly (readonly [() => unknown, string
  * Asserts that a batch norm (`batchNorm`'s signature) in training mode under `noGrad` records
  * nothing and leaves only its output and the two running statistics alive.
  */
-export function assertNoGradLeavesNoStats(
-  norm: (
-    x: Tensor,
-    gamma: Tensor,
-    beta: Tensor,
-    runningMean: Tensor,
-    runningVar: Tensor,
-    opts: BatchNormOptions,
-  ) => Tensor,
-): void {
+export function assertNoGradLeavesNoStats(norm: typeof batchNorm): void {
   const before = memory().tensors;
   const rm = Tensor.zeros([3]);
   const rv = Tensor.full([3], 1);
