@@ -28,7 +28,7 @@ export const POSTER_GAMMAS: readonly number[] = [1e-4, 1e-3, 1e-2, 1e-1, 1, 1e1,
 export const DEFAULT_BUDGET = {
   epochs: 4,
   batchSize: 64,
-  trainLimit: 2048 as number | null,
+  trainLimit: null as number | null, // all 6,000 training images of the embedded subset
   testLimit: 1000 as number | null,
 };
 
