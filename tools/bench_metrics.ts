@@ -8,7 +8,7 @@ import { Tensor } from "@ovsw/gpu";
 import { FlipCollector, TrainingMetrics } from "@ovsw/metrics";
 import type { BenchOptions, BenchTable } from "./bench_table.ts";
 import { timeIt } from "./bench_table.ts";
-import { cresnet20TrainingStep } from "./bench_step.ts";
+import { trainingStepBench } from "./bench_step.ts";
 
 const STEPS = 10;
 
@@ -30,7 +30,7 @@ const STEPS = 10;
  */
 export async function benchMetrics(table: BenchTable, options: BenchOptions): Promise<void> {
   const batch = Math.min(options.batch, 32);
-  const bench = cresnet20TrainingStep(batch);
+  const bench = trainingStepBench({ batch });
   const { params } = bench;
   const step = await timeIt(bench.step, {
     warmup: 1,

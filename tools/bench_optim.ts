@@ -15,7 +15,7 @@ import {
 } from "@ovsw/optim";
 import type { BenchOptions, BenchTable } from "./bench_table.ts";
 import { timeIt } from "./bench_table.ts";
-import { cresnet20TrainingStep } from "./bench_step.ts";
+import { trainingStepBench } from "./bench_step.ts";
 
 /** Optimizer steps recorded per sync: one awaited wait costs ≥ 10 ms in Deno. */
 const STEPS = 10;
@@ -38,7 +38,7 @@ const STEPS = 10;
  */
 export async function benchOptim(table: BenchTable, options: BenchOptions): Promise<void> {
   const batch = Math.min(options.batch, 32);
-  const bench = cresnet20TrainingStep(batch, 5);
+  const bench = trainingStepBench({ batch, dataSeed: 5 });
   const { params } = bench;
   const list = Object.values(params);
   const rng = new Prng(5);

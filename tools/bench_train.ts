@@ -18,17 +18,14 @@
 import { parseArgs } from "node:util";
 import {
   adapterDescription,
-  backward,
   binaryConvGeometry,
   conv2dForward,
   engineStats,
   initGpu,
   memory,
-  noGrad,
   packActivationSigns,
   packWeightSigns,
   resetStats,
-  softmaxCrossEntropy,
   sync,
   Tensor,
   tidy,
@@ -36,9 +33,7 @@ import {
 } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import { setBinaryConvKernels } from "@ovsw/layers";
-import { FlipCollector } from "@ovsw/metrics";
-import { createModel } from "@ovsw/models";
-import { optimizerStep, ovsw } from "@ovsw/optim";
+import { trainingStepBench } from "./bench_step.ts";
 import type { TfjsResult } from "./tfjs_resnet20.ts";
 
 /** Forward MACs per image (method.md / performance.md work counts). */
@@ -74,30 +69,15 @@ async function benchModel(
   batch: number,
   steps: number,
 ): Promise<ModelRow> {
-  const model = createModel(name, { classes: 10, seed: 1 });
-  model.train();
-  const params = model.paramRecord();
-  const names = Object.keys(params);
-  const list = Object.values(params);
-  const rng = new Prng(7);
-  const x = Tensor.from(rng.normalArray(batch * input.reduce((a, b) => a * b)), [
+  const bench = trainingStepBench({
+    model: name,
+    input,
     batch,
-    ...input,
-  ]);
-  const y = Tensor.from(Uint32Array.from({ length: batch }, () => rng.int(10)), [batch], "u32");
-  const tx = ovsw({ learningRate: 0.01 });
-  let state = tx.init(params);
-  const collector = new FlipCollector(params);
-  const step = (): Tensor =>
-    tidy(() => {
-      const loss = softmaxCrossEntropy(model.forward(x), y);
-      const g = backward(loss, list);
-      const grads: Record<string, Tensor | null> = {};
-      names.forEach((n, k) => (grads[n] = g[k]));
-      state = noGrad(() => optimizerStep(tx, state, params, grads));
-      collector.step();
-      return loss;
-    });
+    dataSeed: 7,
+    learningRate: 0.01,
+    collector: true,
+  });
+  const step = (): Tensor => tidy(bench.step);
   await sync();
   resetStats();
   let t0 = performance.now();
@@ -128,9 +108,7 @@ async function benchModel(
   if (!Number.isFinite(lossValue)) throw new Error(`${name}: training loss is ${lossValue}`);
   const mem = memory();
   const imagesPerSecond = batch / (stepMs / 1000);
-  collector.dispose();
-  x.dispose();
-  y.dispose();
+  bench.dispose();
   return {
     name,
     imagesPerSecond,
@@ -189,28 +167,19 @@ const MiB = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 /** Live tensor bytes and pool bytes after `warm` steps and after `steps` steps of cResNet20. */
 async function memoryRun(steps: number, batch: number): Promise<string> {
-  const model = createModel("cresnet20", { classes: 10, seed: 2 });
-  model.train();
-  const params = model.paramRecord();
-  const names = Object.keys(params);
-  const list = Object.values(params);
-  const rng = new Prng(11);
-  const x = Tensor.from(rng.normalArray(batch * 3 * 32 * 32), [batch, 3, 32, 32]);
-  const y = Tensor.from(Uint32Array.from({ length: batch }, () => rng.int(10)), [batch], "u32");
-  const tx = ovsw({ learningRate: 0.01 });
-  let state = tx.init(params);
-  const collector = new FlipCollector(params);
+  const bench = trainingStepBench({
+    batch,
+    dataSeed: 11,
+    modelSeed: 2,
+    learningRate: 0.01,
+    collector: true,
+  });
   const warm = Math.min(10, steps);
   let first = memory();
   const t0 = performance.now();
   for (let s = 1; s <= steps; s++) {
     tidy(() => {
-      const loss = softmaxCrossEntropy(model.forward(x), y);
-      const g = backward(loss, list);
-      const grads: Record<string, Tensor | null> = {};
-      names.forEach((n, k) => (grads[n] = g[k]));
-      state = noGrad(() => optimizerStep(tx, state, params, grads));
-      collector.step();
+      bench.step();
     });
     if (s % 10 === 0) await sync(); // keep at most 10 steps in flight
     if (s === warm) first = memory();
@@ -218,9 +187,7 @@ async function memoryRun(steps: number, batch: number): Promise<string> {
   await sync();
   const last = memory();
   const secs = (performance.now() - t0) / 1000;
-  collector.dispose();
-  x.dispose();
-  y.dispose();
+  bench.dispose();
   return `GPU memory over ${steps} full cResNet20 training steps at batch ${batch} (${
     secs.toFixed(0)
   } s): live tensors ${first.tensors} → ${last.tensors} (${MiB(first.bytes)} → ${
