@@ -1,21 +1,17 @@
 /**
- * The training step the bench scripts time: a model from the registry, a fixed random batch,
- * forward + cross-entropy + backward + `ovsw()` update, and optionally the flip collector.
+ * The training step the bench scripts time: a model from the registry, a fixed random batch and
+ * `trainStep` from `@ovsw/train` (forward, cross-entropy, backward, `ovsw()` update and, when
+ * asked, the flip collector) — the step the CLI's trainer runs.
  *
  * @module
  */
-import { backward, noGrad, softmaxCrossEntropy, Tensor } from "@ovsw/gpu";
+import { keep, softmaxCrossEntropy, Tensor } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import type { Module } from "@ovsw/layers";
 import { FlipCollector } from "@ovsw/metrics";
 import { createModel } from "@ovsw/models";
-import {
-  disposeState,
-  type GradientTransformation,
-  optimizerStep,
-  ovsw,
-  type Params,
-} from "@ovsw/optim";
+import { disposeState, type GradientTransformation, ovsw, type Params } from "@ovsw/optim";
+import { trainStep } from "@ovsw/train";
 
 /** How {@link trainingStepBench} builds its step. */
 export interface TrainingStepOptions {
@@ -43,9 +39,12 @@ export interface TrainingStepBench {
   params: Params;
   /** The `ovsw()` transformation the step uses. */
   tx: GradientTransformation;
-  /** One training step, returning the loss; run it inside `tidy` (as `timeIt` does). */
+  /**
+   * One `trainStep`; returns the step's loss, owned by the bench and valid until the next step
+   * or `dispose()` (nothing is read back).
+   */
   step: () => Tensor;
-  /** Frees the model, the batch, the optimizer state and the collector. */
+  /** Frees the model, the batch, the optimizer state, the collector and the last loss. */
   dispose: () => void;
 }
 
@@ -54,11 +53,11 @@ export interface TrainingStepBench {
  *
  * @example
  * ```ts
- * import { initGpu, tidy } from "@ovsw/gpu";
+ * import { initGpu } from "@ovsw/gpu";
  * import { trainingStepBench } from "./bench_step.ts";
  * await initGpu();
- * const b = trainingStepBench({ batch: 2 });
- * tidy(b.step);
+ * const b = trainingStepBench({ model: "vgg-small-28", input: [1, 28, 28], batch: 2 });
+ * console.log(Number.isFinite((await b.step().read())[0])); // true
  * b.dispose();
  * ```
  */
@@ -70,24 +69,25 @@ export function trainingStepBench(options: TrainingStepOptions): TrainingStepBen
   });
   model.train();
   const params = model.paramRecord();
-  const names = Object.keys(params);
-  const list = Object.values(params);
   const rng = new Prng(options.dataSeed ?? 3);
   const x = Tensor.from(rng.normalArray(batch * input.reduce((a, b) => a * b)), [batch, ...input]);
   const y = Tensor.from(Uint32Array.from({ length: batch }, () => rng.int(10)), [batch], "u32");
   const tx = ovsw({ learningRate: options.learningRate ?? 1e-4 });
   let state = tx.init(params);
   const collector = options.collector ? new FlipCollector(params) : null;
+  let lastLoss: Tensor | null = null;
+  // The loss is kept out of trainStep's scope so that the caller can read it back.
+  const loss = (
+    logits: Tensor,
+    labels: Tensor,
+  ) => (lastLoss = keep(softmaxCrossEntropy(logits, labels)));
   const step = () => {
-    const loss = softmaxCrossEntropy(model.forward(x), y);
-    const g = backward(loss, list);
-    const record: Record<string, Tensor | null> = {};
-    names.forEach((name, i) => (record[name] = g[i]));
-    state = noGrad(() => optimizerStep(tx, state, params, record));
-    collector?.step();
-    return loss;
+    lastLoss?.dispose();
+    state = trainStep(model, tx, state, { x, y }, { params, collector, loss });
+    return lastLoss!;
   };
   const dispose = () => {
+    lastLoss?.dispose();
     collector?.dispose();
     x.dispose();
     y.dispose();

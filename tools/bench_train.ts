@@ -81,9 +81,7 @@ async function benchModel(
   await sync();
   resetStats();
   let t0 = performance.now();
-  const first = step();
-  await first.read();
-  first.dispose();
+  await step().read();
   const firstStepMs = performance.now() - t0;
   const compile = engineStats();
   const liveBytesFirst = memory().bytes;
@@ -94,15 +92,13 @@ async function benchModel(
     // Each step is timed on its own (submit + wait for the GPU, no readback), and the median is
     // reported: the build machine is shared, and a median resists other jobs' bursts.
     t0 = performance.now();
-    last?.dispose();
     last = step();
     await sync();
     times.push(performance.now() - t0);
   }
   const stats = engineStats();
-  // One awaited readback for all timed steps (the loss of the last one).
+  // One awaited readback for all timed steps (the loss of the last one, owned by the bench).
   const lossValue = (await last!.read())[0];
-  last!.dispose();
   times.sort((a, b) => a - b);
   const stepMs = times[Math.floor(times.length / 2)];
   if (!Number.isFinite(lossValue)) throw new Error(`${name}: training loss is ${lossValue}`);
