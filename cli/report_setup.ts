@@ -1,10 +1,10 @@
 /**
- * Renders a run's report (HTML + SVG figures, via `@ovsw/metrics`' `renderReport`) into
+ * Renders a run's report (HTML + SVG figures, via `@ovsw/report`'s `renderReport`) into
  * `<run>/report/`.
  *
  * @module
  */
-import { renderReport, type ReportResult } from "@ovsw/metrics";
+import { renderReport, type ReportResult } from "@ovsw/report";
 import { UsageError } from "./errors.ts";
 
 /**

@@ -13,14 +13,9 @@ import {
   reportKernel,
   reportWords,
   stepKernel,
-} from "./flip_kernels.ts";
-import {
-  type FlipReport,
-  flipStatsFrom,
-  type LayerFlipStats,
-  type RawLayerCounts,
-  sumRawCounts,
-} from "./flip_stats.ts";
+} from "./_flip_kernels.ts";
+import { flipStatsFrom, type RawLayerCounts, sumRawCounts } from "./_flip_counts.ts";
+import type { FlipReport, LayerFlipStats } from "./flip_stats.ts";
 
 /** Options of {@link FlipCollector}. */
 export interface FlipCollectorOptions {
@@ -47,7 +42,7 @@ export interface FlipCollectorState {
     shape: number[];
     /** Initial weights. */
     init: Float32Array;
-    /** Packed per-weight state (see `flip_kernels.ts`). */
+    /** Packed per-weight state (see `_flip_kernels.ts`). */
     state: Uint32Array;
     /** `[epochEventsLo, epochEventsHi, stepSlot0, stepSlot1]`. */
     counters: Uint32Array;

@@ -1,6 +1,7 @@
 /**
  * `@ovsw/metrics`: the flip-statistics collector (silent weights, flip ratios), GPU-side
- * training metrics, the run-directory writers, and the Vega-Lite figures and HTML report.
+ * and training metrics. Figures and the HTML report live in
+ * `@ovsw/report`, so this package pulls in no plotting library.
  *
  * @example
  * ```ts
@@ -16,13 +17,22 @@
  *
  * @module
  */
-export * from "./flip_stats.ts";
-export * from "./flip_collector.ts";
-export * from "./metrics_row.ts";
-export * from "./training_metrics.ts";
-export * from "./atomic.ts";
-export * from "./writers.ts";
-export * from "./run_dir.ts";
-export * from "./figures.ts";
-export * from "./render.ts";
-export * from "./report.ts";
+export type {
+  EpochFlips,
+  FlipHistogram,
+  FlipReport,
+  FlipStats,
+  LayerFlipStats,
+} from "./flip_stats.ts";
+export {
+  FlipCollector,
+  type FlipCollectorOptions,
+  type FlipCollectorState,
+} from "./flip_collector.ts";
+export { METRICS_COLUMNS, type MetricsRow } from "./metrics_row.ts";
+export {
+  type BatchMetrics,
+  type MetricsContext,
+  TrainingMetrics,
+  type TrainingMetricsOptions,
+} from "./training_metrics.ts";

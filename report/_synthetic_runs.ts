@@ -7,9 +7,8 @@
  */
 import { Tensor, writeInOrder } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
-import { writeJsonAtomic } from "./atomic.ts";
-import { FlipCollector } from "./flip_collector.ts";
-import { MetricsWriter, writeFlips } from "./writers.ts";
+import { FlipCollector } from "@ovsw/metrics";
+import { MetricsWriter, writeFlips, writeJsonAtomic } from "@ovsw/train";
 
 /** Settings of one synthetic run. */
 export interface SyntheticRun {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { setupGpu } from "../tests/util.ts";
-import { layerLabel, readFlips, readRunDir, renderReport, renderSvg } from "./mod.ts";
-import { writeSyntheticRun } from "./synthetic_runs.ts";
+import { readFlips, readRunDir } from "@ovsw/train";
+import { layerLabel, renderReport, renderSvg } from "./mod.ts";
+import { writeSyntheticRun } from "./_synthetic_runs.ts";
 
 await setupGpu();
 

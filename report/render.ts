@@ -13,7 +13,7 @@ import type { FigureSpec } from "./figures.ts";
  *
  * @example
  * ```ts
- * import { renderSvg } from "@ovsw/metrics";
+ * import { renderSvg } from "@ovsw/report";
  * const svg = await renderSvg({
  *   data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] },
  *   mark: "line",

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RunData } from "./run_dir.ts";
+import type { RunData } from "@ovsw/train";
 
 /**
  * A Vega-Lite (v5) specification as plain JSON, e.g. from {@link posterSpec}; render it with
@@ -12,7 +12,7 @@ import type { RunData } from "./run_dir.ts";
  *
  * @example
  * ```ts
- * import type { FigureSpec } from "@ovsw/metrics";
+ * import type { FigureSpec } from "@ovsw/report";
  * const spec: FigureSpec = { mark: "point", data: { values: [{ a: 1 }] } };
  * console.log(Object.keys(spec));
  * ```
@@ -32,7 +32,16 @@ const CONFIG = {
   title: { fontSize: 14, anchor: "start" as const },
 };
 
-/** Display names of the runs, made unique (the directory's last part is added on a clash). */
+/**
+ * Display names of the runs, made unique (the directory's last part is added on a clash).
+ *
+ * @example
+ * ```ts
+ * import { runLabels } from "@ovsw/report";
+ * const run = (dir: string) => ({ dir, config: { name: "ovsw", method: "ovsw" }, metrics: [], flips: null });
+ * console.log(runLabels([run("runs/a"), run("runs/b")])); // ["ovsw (a)", "ovsw (b)"]
+ * ```
+ */
 export function runLabels(runs: readonly RunData[]): string[] {
   const names = runs.map((r) => r.config.name);
   return names.map((n, i) => {
@@ -42,7 +51,15 @@ export function runLabels(runs: readonly RunData[]): string[] {
   });
 }
 
-/** A layer's display name: the parameter name without a trailing `.weight`. */
+/**
+ * A layer's display name: the parameter name without a trailing `.weight`.
+ *
+ * @example
+ * ```ts
+ * import { layerLabel } from "@ovsw/report";
+ * console.log(layerLabel("layer1.0.conv1.weight")); // "layer1.0.conv1"
+ * ```
+ */
 export function layerLabel(name: string): string {
   return name.replace(/\.weight$/, "");
 }
@@ -58,9 +75,18 @@ function pct(x: number, digits = 2): string {
  *
  * @example
  * ```ts
- * import { posterSpec, readRunDir } from "@ovsw/metrics";
- * const run = await readRunDir("runs/demo").catch(() => null);
- * if (run) console.log(posterSpec([run]) !== null);
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { FlipCollector } from "@ovsw/metrics";
+ * import { posterSpec } from "@ovsw/report";
+ * await initGpu();
+ * const w = Tensor.from([0.3, -0.1, 0.2, -0.4], [4]);
+ * w.tag = "binary";
+ * const collector = new FlipCollector({ "conv.weight": w });
+ * collector.step();
+ * collector.endEpoch();
+ * const flips = await collector.report();
+ * const run = { dir: "runs/demo", config: { name: "demo", method: "ovsw" }, metrics: [], flips };
+ * console.log(posterSpec([run]) !== null); // true
  * ```
  */
 export function posterSpec(runs: readonly RunData[]): FigureSpec | null {
@@ -156,9 +182,18 @@ export function posterSpec(runs: readonly RunData[]): FigureSpec | null {
  *
  * @example
  * ```ts
- * import { readRunDir, silentBarsSpec } from "@ovsw/metrics";
- * const run = await readRunDir("runs/demo").catch(() => null);
- * if (run) console.log(silentBarsSpec([run]) !== null);
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { FlipCollector } from "@ovsw/metrics";
+ * import { silentBarsSpec } from "@ovsw/report";
+ * await initGpu();
+ * const w = Tensor.from([0.3, -0.1, 0.2, -0.4], [4]);
+ * w.tag = "binary";
+ * const collector = new FlipCollector({ "conv.weight": w });
+ * collector.step();
+ * collector.endEpoch();
+ * const flips = await collector.report();
+ * const run = { dir: "runs/demo", config: { name: "demo", method: "ovsw" }, metrics: [], flips };
+ * console.log(silentBarsSpec([run]) !== null); // true
  * ```
  */
 export function silentBarsSpec(runs: readonly RunData[]): FigureSpec | null {
@@ -209,9 +244,18 @@ export function silentBarsSpec(runs: readonly RunData[]): FigureSpec | null {
  *
  * @example
  * ```ts
- * import { flipRatioSpec, readRunDir } from "@ovsw/metrics";
- * const run = await readRunDir("runs/demo").catch(() => null);
- * if (run) console.log(flipRatioSpec([run]) !== null);
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { FlipCollector } from "@ovsw/metrics";
+ * import { flipRatioSpec } from "@ovsw/report";
+ * await initGpu();
+ * const w = Tensor.from([0.3, -0.1, 0.2, -0.4], [4]);
+ * w.tag = "binary";
+ * const collector = new FlipCollector({ "conv.weight": w });
+ * collector.step();
+ * collector.endEpoch();
+ * const flips = await collector.report();
+ * const run = { dir: "runs/demo", config: { name: "demo", method: "ovsw" }, metrics: [], flips };
+ * console.log(flipRatioSpec([run]) !== null); // true
  * ```
  */
 export function flipRatioSpec(runs: readonly RunData[]): FigureSpec | null {
@@ -350,9 +394,14 @@ function curveSpec(
  *
  * @example
  * ```ts
- * import { accuracySpec, readRunDir } from "@ovsw/metrics";
- * const run = await readRunDir("runs/demo").catch(() => null);
- * if (run) console.log(accuracySpec([run]) !== null);
+ * import { accuracySpec } from "@ovsw/report";
+ * const row = { step: 1, samples: 8, top5: null, lr: 0.1, imagesPerSec: null, timeSec: 1 };
+ * const metrics = [
+ *   { ...row, kind: "train", epoch: 1, loss: 1.2, top1: 0.55 },
+ *   { ...row, kind: "test", epoch: 1, loss: 1.0, top1: 0.61 },
+ * ];
+ * const run = { dir: "runs/demo", config: { name: "demo", method: "ovsw" }, metrics, flips: null };
+ * console.log(accuracySpec([run]) !== null); // true
  * ```
  */
 export function accuracySpec(runs: readonly RunData[]): FigureSpec | null {
@@ -364,16 +413,29 @@ export function accuracySpec(runs: readonly RunData[]): FigureSpec | null {
  *
  * @example
  * ```ts
- * import { lossSpec, readRunDir } from "@ovsw/metrics";
- * const run = await readRunDir("runs/demo").catch(() => null);
- * if (run) console.log(lossSpec([run]) !== null);
+ * import { lossSpec } from "@ovsw/report";
+ * const row = { step: 1, samples: 8, top5: null, lr: 0.1, imagesPerSec: null, timeSec: 1 };
+ * const metrics = [
+ *   { ...row, kind: "train", epoch: 1, loss: 1.2, top1: 0.55 },
+ *   { ...row, kind: "test", epoch: 1, loss: 1.0, top1: 0.61 },
+ * ];
+ * const run = { dir: "runs/demo", config: { name: "demo", method: "ovsw" }, metrics, flips: null };
+ * console.log(lossSpec([run]) !== null); // true
  * ```
  */
 export function lossSpec(runs: readonly RunData[]): FigureSpec | null {
   return curveSpec(runs, "loss", "Loss per epoch", "loss (cross-entropy)");
 }
 
-/** Formats γ compactly: 1e-3, 0.5, 1, 10, 1e3. */
+/**
+ * Formats γ compactly: 1e-3, 0.5, 1, 10, 1e3.
+ *
+ * @example
+ * ```ts
+ * import { formatGamma } from "@ovsw/report";
+ * console.log(formatGamma(1e-3), formatGamma(0.5), formatGamma(2.5e4)); // "1e-3 0.5 2.5·1e4"
+ * ```
+ */
 export function formatGamma(g: number): string {
   if (g >= 0.01 && g < 1000) return String(Number(g.toPrecision(3)));
   const [m, e] = g.toExponential().split("e");
@@ -388,9 +450,16 @@ export function formatGamma(g: number): string {
  *
  * @example
  * ```ts
- * import { gammaSpec, readRunDir } from "@ovsw/metrics";
- * const run = await readRunDir("runs/demo").catch(() => null);
- * if (run) console.log(gammaSpec([run])); // null: one γ is no experiment
+ * import { gammaSpec } from "@ovsw/report";
+ * const row = { kind: "train", epoch: 1, step: 1, samples: 8, top5: null, lr: 0.1, imagesPerSec: null, timeSec: 1 };
+ * const run = (gamma: number, top1: number) => ({
+ *   dir: `runs/g${gamma}`,
+ *   config: { name: `g${gamma}`, method: "ovsw", gamma },
+ *   metrics: [{ ...row, loss: 1 / top1, top1 }],
+ *   flips: null,
+ * });
+ * console.log(gammaSpec([run(1e-2, 0.4)])); // null: one γ is no experiment
+ * console.log(gammaSpec([run(1e-2, 0.4), run(1, 0.6)]) !== null); // true
  * ```
  */
 export function gammaSpec(runs: readonly RunData[]): FigureSpec | null {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { writeFileAtomic } from "./atomic.ts";
+import { readRunDir, type RunData, writeFileAtomic } from "@ovsw/train";
 import {
   accuracySpec,
   type FigureSpec,
@@ -16,7 +16,6 @@ import {
   silentBarsSpec,
 } from "./figures.ts";
 import { renderSvg } from "./render.ts";
-import { readRunDir, type RunData } from "./run_dir.ts";
 
 /** One rendered figure. */
 export interface ReportFigure {
@@ -134,9 +133,16 @@ function summaryTable(runs: RunData[]): string {
  *
  * @example
  * ```ts
- * import { renderReport } from "@ovsw/metrics";
- * const res = await renderReport(["runs/vanilla", "runs/ovsw"], "runs/report").catch(() => null);
- * if (res) console.log(res.html);
+ * import { renderReport } from "@ovsw/report";
+ * const run = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${run}/config.json`, JSON.stringify({ name: "demo", method: "ovsw" }));
+ * const row = { step: 1, samples: 8, top5: null, lr: 0.1, imagesPerSec: null, timeSec: 1 };
+ * await Deno.writeTextFile(
+ *   `${run}/metrics.jsonl`,
+ *   JSON.stringify({ ...row, kind: "train", epoch: 1, loss: 1.2, top1: 0.55 }) + "\n",
+ * );
+ * const res = await renderReport([run], `${run}/report`);
+ * console.log(res.html, res.figures.map((f) => f.name)); // …/index.html [ "accuracy", "loss" ]
  * ```
  */
 export async function renderReport(runDirs: string[], outDir: string): Promise<ReportResult> {
