@@ -1,9 +1,13 @@
 /**
  * Training progress on stderr: a redrawn one-line bar when stderr is a terminal, plain
  * periodic lines otherwise (logs, CI). Colour only on a terminal and never with `NO_COLOR`.
+ * The bar and its redrawing are `@ovsw/data`'s {@link LiveLine}, the one the downloads use.
  *
  * @module
  */
+import { LiveLine, progressBarCells, type TextSink } from "@ovsw/data";
+
+export { stderrSink, type TextSink } from "@ovsw/data";
 
 /** What the progress display shows. */
 export interface ProgressInfo {
@@ -23,45 +27,6 @@ export interface ProgressInfo {
   imagesPerSecond: number | null;
   /** Estimated seconds until the run ends. */
   etaSeconds: number | null;
-}
-
-/** Where progress goes: a byte sink plus whether it is a terminal. */
-export interface TextSink {
-  /** Writes bytes (synchronously). */
-  write(bytes: Uint8Array): void;
-  /** Whether it is an interactive terminal (bar) or not (plain lines). */
-  isTerminal: boolean;
-  /** Whether ANSI colour may be used. */
-  color: boolean;
-}
-
-/**
- * The process's stderr as a progress sink: a terminal gets the bar, and colour unless
- * `NO_COLOR` is set.
- *
- * @example
- * ```ts
- * import { stderrSink } from "@ovsw/cli";
- * const sink = stderrSink();
- * console.log(typeof sink.isTerminal); // boolean
- * ```
- */
-export function stderrSink(): TextSink {
-  const isTerminal = Deno.stderr.isTerminal();
-  let noColor = Deno.noColor;
-  try {
-    noColor ||= (Deno.env.get("NO_COLOR") ?? "") !== "";
-  } catch {
-    // No env permission: keep Deno's own NO_COLOR detection.
-  }
-  return {
-    write: (b) => {
-      let off = 0;
-      while (off < b.length) off += Deno.stderr.writeSync(b.subarray(off));
-    },
-    isTerminal,
-    color: isTerminal && !noColor,
-  };
 }
 
 /**
@@ -106,8 +71,6 @@ export function trainProgressLine(info: ProgressInfo): string {
     .concat(fields(info)).join(" ");
 }
 
-const BAR_WIDTH = 24;
-
 /**
  * Formats the terminal bar (optionally coloured).
  *
@@ -119,9 +82,7 @@ const BAR_WIDTH = 24;
  * ```
  */
 export function progressBar(info: ProgressInfo, color: boolean): string {
-  const frac = info.stepsPerEpoch > 0 ? Math.min(1, info.step / info.stepsPerEpoch) : 0;
-  const filled = Math.round(frac * BAR_WIDTH);
-  const bar = "█".repeat(filled) + "░".repeat(BAR_WIDTH - filled);
+  const bar = progressBarCells(info.stepsPerEpoch > 0 ? info.step / info.stepsPerEpoch : 0);
   const c = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   return [
     c("1", `epoch ${info.epoch}/${info.epochs}`),
@@ -138,7 +99,8 @@ export function progressBar(info: ProgressInfo, color: boolean): string {
  *
  * @example
  * ```ts
- * import { Progress, stderrSink } from "@ovsw/cli";
+ * import { stderrSink } from "@ovsw/data";
+ * import { Progress } from "@ovsw/cli";
  * const p = new Progress(stderrSink());
  * p.log({ epoch: 1, epochs: 1, step: 1, stepsPerEpoch: 1, loss: 2.3, acc: 0.1,
  *   imagesPerSecond: 10, etaSeconds: 0 });
@@ -146,11 +108,7 @@ export function progressBar(info: ProgressInfo, color: boolean): string {
  * ```
  */
 export class Progress {
-  readonly #sink: TextSink;
-  readonly #enc = new TextEncoder();
-  readonly #now: () => number;
-  #lastDraw = -Infinity;
-  #barShown = false;
+  readonly #line: LiveLine;
 
   /**
    * Creates the display.
@@ -159,45 +117,27 @@ export class Progress {
    * @param now clock in milliseconds (for tests)
    */
   constructor(sink: TextSink, now: () => number = () => performance.now()) {
-    this.#sink = sink;
-    this.#now = now;
-  }
-
-  #write(s: string): void {
-    this.#sink.write(this.#enc.encode(s));
-  }
-
-  #clearBar(): void {
-    if (this.#barShown) {
-      this.#write("\r\x1b[2K");
-      this.#barShown = false;
-    }
+    this.#line = new LiveLine(sink, now);
   }
 
   /** Redraws the bar (terminal only, throttled); does nothing otherwise. */
   update(info: ProgressInfo, force = false): void {
-    if (!this.#sink.isTerminal) return;
-    const t = this.#now();
-    if (!force && t - this.#lastDraw < 100) return;
-    this.#lastDraw = t;
-    this.#write(`\r\x1b[2K${progressBar(info, this.#sink.color)}`);
-    this.#barShown = true;
+    this.#line.draw(progressBar(info, this.#line.color), force);
   }
 
   /** A logged step: a plain line when not on a terminal, a forced redraw on one. */
   log(info: ProgressInfo): void {
-    if (this.#sink.isTerminal) this.update(info, true);
-    else this.#write(trainProgressLine(info) + "\n");
+    if (this.#line.isTerminal) this.update(info, true);
+    else this.#line.message(trainProgressLine(info));
   }
 
   /** Prints a line (e.g. an epoch summary), keeping the bar below it on a terminal. */
   message(line: string): void {
-    this.#clearBar();
-    this.#write(line + "\n");
+    this.#line.message(line);
   }
 
   /** Clears the bar at the end. */
   done(): void {
-    this.#clearBar();
+    this.#line.done();
   }
 }

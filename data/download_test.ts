@@ -298,6 +298,6 @@ Deno.test("downloadDataset: IDX files and a CIFAR-10 tar.gz from an overridden b
 });
 
 Deno.test("progressLine draws a bar with percent and sizes", () => {
-  equal(progressLine("a.gz", 5e6, 20e6, 8), "a.gz [##......]  25% 5.0/20.0 MB");
+  equal(progressLine("a.gz", 5e6, 20e6, 8), "a.gz ██░░░░░░  25% 5.0/20.0 MB");
   equal(progressLine("a.gz", 5e6, null), "a.gz 5.0 MB");
 });
