@@ -56,18 +56,20 @@ export function correctFan(shape: readonly number[], mode: FanMode): number {
 }
 
 /**
- * The recommended gain of a non-linearity (PyTorch's `calculate_gain`): 1 for linear/conv/
- * sigmoid, 5/3 for tanh, √2 for relu, √(2/(1+a²)) for leaky_relu with slope `a` (default 0,
- * PyTorch's default for `kaiming_*`; `torch.nn.init.calculate_gain` alone defaults to 0.01).
+ * The recommended gain of a non-linearity, exactly as PyTorch's `calculate_gain`: 1 for
+ * linear/conv/sigmoid, 5/3 for tanh, √2 for relu, √(2/(1+a²)) for leaky_relu with negative
+ * slope `a`, which defaults to 0.01 as in PyTorch (√(2/1.0001)). The Kaiming initialisers pass
+ * their own `a` (default 0, so √2), as `kaiming_normal_` does.
  *
  * @example
  * ```ts
  * import { calculateGain } from "@ovsw/init";
- * console.log(calculateGain("leaky_relu")); // 1.4142135623730951
+ * console.log(calculateGain("leaky_relu")); // 1.4141428569978354 = √(2/1.0001)
+ * console.log(calculateGain("leaky_relu", 0)); // 1.4142135623730951 = √2
  * console.log(calculateGain("leaky_relu", Math.sqrt(5))); // 0.5773502691896257
  * ```
  */
-export function calculateGain(nonlinearity: Nonlinearity, a = 0): number {
+export function calculateGain(nonlinearity: Nonlinearity, a = 0.01): number {
   switch (nonlinearity) {
     case "linear":
     case "conv1d":

@@ -5,7 +5,7 @@
  */
 import { calculateGain, correctFan, type FanMode, type Nonlinearity } from "./fan.ts";
 import type { Prng } from "./prng.ts";
-import { sizeOfShape } from "./shape.ts";
+import { sizeOfShape } from "./_shape.ts";
 
 /** Options of the Kaiming initialisers (PyTorch's defaults). */
 export interface KaimingOptions {

@@ -1,5 +1,6 @@
 /**
- * `@ovsw/init`: seeded PRNG and weight initialisers (Kaiming, Xavier, PyTorch default) with a γ scale.
+ * `@ovsw/init`: seeded PRNG and weight initialisers (Kaiming, Xavier, the authors'
+ * constant ones, PyTorch default) with a γ scale, also by their `--init` names.
  *
  * @example
  * ```ts
@@ -11,11 +12,23 @@
  *
  * @module
  */
-export * from "./prng.ts";
-export * from "./shape.ts";
-export * from "./fan.ts";
-export * from "./kaiming.ts";
-export * from "./xavier.ts";
-export * from "./simple.ts";
-export * from "./pytorch_default.ts";
-export * from "./registry.ts";
+export { Prng, type PrngState } from "./prng.ts";
+export { calculateGain, computeFans, correctFan, type FanMode, type Nonlinearity } from "./fan.ts";
+export { kaimingNormal, type KaimingOptions, kaimingStd, kaimingUniform } from "./kaiming.ts";
+export { xavierNormal, type XavierOptions, xavierUniform } from "./xavier.ts";
+export {
+  type ConstantInitOptions,
+  signedConstant,
+  unsignedConstant,
+  xavierConstant,
+} from "./constant.ts";
+export { constantInit, normalInit } from "./simple.ts";
+export { defaultBias, defaultWeight } from "./pytorch_default.ts";
+export {
+  getInitializer,
+  type Initializer,
+  INITIALIZER_ALIASES,
+  INITIALIZER_NAMES,
+  type InitializerName,
+  type NamedInitOptions,
+} from "./registry.ts";

@@ -1,11 +1,10 @@
 /**
- * Plain initialisers: normal with a given std, constant, and signed constant.
+ * Plain initialisers: normal with a given std, and constant.
  *
  * @module
  */
-import { calculateGain, correctFan, type FanMode, type Nonlinearity } from "./fan.ts";
 import type { Prng } from "./prng.ts";
-import { sizeOfShape } from "./shape.ts";
+import { sizeOfShape } from "./_shape.ts";
 
 /**
  * N(mean, (γ·std)²), as `tensor.normal_(mean, std)` times γ (VGG-small's own init uses it).
@@ -37,27 +36,4 @@ export function normalInit(
  */
 export function constantInit(shape: readonly number[], value: number, gamma = 1): Float32Array {
   return new Float32Array(sizeOfShape(shape)).fill(value * gamma);
-}
-
-/**
- * Signed constant (the authors' `signed_constant`): each weight is ±γ·gain/√fan with a random
- * sign (probability ½ each).
- *
- * @example
- * ```ts
- * import { Prng, signedConstant } from "@ovsw/init";
- * const w = signedConstant([4, 4, 3, 3], new Prng(0));
- * console.log(new Set(w).size); // 2
- * ```
- */
-export function signedConstant(
-  shape: readonly number[],
-  rng: Prng,
-  options: { mode?: FanMode; nonlinearity?: Nonlinearity; a?: number; gamma?: number } = {},
-): Float32Array {
-  const { mode = "fan_in", nonlinearity = "leaky_relu", a = 0, gamma = 1 } = options;
-  const std = gamma * calculateGain(nonlinearity, a) / Math.sqrt(correctFan(shape, mode));
-  const out = new Float32Array(sizeOfShape(shape));
-  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 0.5 ? -std : std;
-  return out;
 }

@@ -5,7 +5,7 @@
  */
 import { computeFans } from "./fan.ts";
 import type { Prng } from "./prng.ts";
-import { sizeOfShape } from "./shape.ts";
+import { sizeOfShape } from "./_shape.ts";
 
 /** Options of the Xavier initialisers. */
 export interface XavierOptions {

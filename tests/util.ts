@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { initGpu, memory, noGrad, setPoison, Tensor, tidy } from "@ovsw/gpu";
+import { initGpu, memory, noGrad, Tensor, tidy } from "@ovsw/gpu";
+import { setPoison } from "@ovsw/gpu/internal";
 import type { batchNorm } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { sizeOfShape } from "@ovsw/init";
+ * import { sizeOfShape } from "./_shape.ts";
  * console.log(sizeOfShape([2, 3, 4])); // 24
  * ```
  */
