@@ -1,13 +1,14 @@
 /**
  * The README and docs/ show code that works: every ```ts block in README.md and docs/*.md
  * type-checks, and the README's training loop (the block after `<!-- example:training-loop -->`)
- * runs verbatim on a few embedded images (`IMAGES=128`).
+ * runs verbatim on a few embedded images (`IMAGES=64`).
  *
  * @module
  */
-import { fromFileUrl, join } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const ROOT = fromFileUrl(new URL("../", import.meta.url));
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const MARKER = "<!-- example:training-loop -->";
 
 /** The Markdown files whose TypeScript blocks must compile. */
@@ -61,7 +62,7 @@ Deno.test("the README's training loop runs verbatim", async () => {
     await Deno.writeTextFile(file, code);
     const { code: exit, text } = await deno(
       ["run", "--quiet", "--allow-read", "--allow-env", file],
-      { IMAGES: "128" },
+      { IMAGES: "64" },
     );
     if (exit !== 0) throw new Error(`the README example exited with ${exit}:\n${text}`);
     if (!/epoch 2: top-1 [\d.]+%, silent [\d.]+%/.test(text)) {
