@@ -10,7 +10,6 @@ import {
   add,
   backward,
   engineStats,
-  flush,
   grid,
   keep,
   memory,
@@ -24,6 +23,7 @@ import {
   tidy,
   WGSL_INDEX,
 } from "./mod.ts";
+import { flush } from "./_internal.ts";
 import { setupGpu } from "../tests/util.ts";
 
 await setupGpu();

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type Binding, pipelineFor, recordDispatch } from "./engine.ts";
+import { type Binding, pipelineFor, recordDispatch } from "./_engine.ts";
 import { shapeStr, type Tensor } from "./tensor.ts";
 
 /** A uniform field to be stored as f32 (plain numbers are stored as u32). */

@@ -5,26 +5,9 @@
  * @module
  */
 import type { Tensor } from "./tensor.ts";
-import { poolBytes } from "./engine.ts";
+import { poolBytes } from "./_engine.ts";
 import { liveTensorStats } from "./tensor.ts";
-
-/** Brand carried by every Tensor, so scopes can find tensors in returned values. */
-export const TENSOR_BRAND: unique symbol = Symbol.for("ovsw.tensor");
-
-const scopes: Set<Tensor>[] = [];
-let onOutermostExit: (() => void)[] = [];
-
-/** Registers a new tensor with the innermost scope (called by the Tensor constructor). */
-export function track(t: Tensor): void {
-  if (scopes.length > 0) scopes[scopes.length - 1].add(t);
-}
-
-/** Removes a tensor from whatever scope holds it (called on dispose). */
-export function untrack(t: Tensor): void {
-  for (let i = scopes.length - 1; i >= 0; i--) {
-    if (scopes[i].delete(t)) return;
-  }
-}
+import { exitOutermost, scopes, TENSOR_BRAND, track } from "./_scope_stack.ts";
 
 /**
  * Takes a tensor out of every scope, so that it outlives them (parameters, optimizer state).
@@ -42,11 +25,6 @@ export function untrack(t: Tensor): void {
 export function keep<T extends Tensor>(t: T): T {
   for (const s of scopes) s.delete(t);
   return t;
-}
-
-/** Registers a callback run when the outermost scope exits (the autograd tape is cleared so). */
-export function atOutermostExit(fn: () => void): void {
-  onOutermostExit.push(fn);
 }
 
 function collect(value: unknown, out: Set<Tensor>, seen: Set<unknown>): void {
@@ -103,12 +81,6 @@ export function tidy<T>(fn: () => T): T {
   }
   if (scopes.length === 0) exitOutermost();
   return result;
-}
-
-function exitOutermost(): void {
-  const fns = onOutermostExit;
-  onOutermostExit = [];
-  for (const fn of fns) fn();
 }
 
 /** Live GPU memory, as reported by {@link memory}. */

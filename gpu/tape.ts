@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { atOutermostExit } from "./scope.ts";
+import { atOutermostExit } from "./_scope_stack.ts";
 import type { Tensor } from "./tensor.ts";
 
 /** Computes input gradients from output gradients (`null` where an output got none). */

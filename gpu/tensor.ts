@@ -6,9 +6,10 @@
  *
  * @module
  */
-import { acquireBuffer, readBuffer, releaseBuffer, writeInOrder } from "./engine.ts";
-import { fillKernel } from "./fill.ts";
-import { TENSOR_BRAND, track, untrack } from "./scope.ts";
+import { acquireBuffer, readBuffer, releaseBuffer, writeInOrder } from "./_engine.ts";
+import { fillKernel } from "./_fill.ts";
+import { TENSOR_BRAND, track, untrack } from "./_scope_stack.ts";
+import { poisonEnabled } from "./_poison.ts";
 
 /** Element types: `f32` for values, `u32` for packed bits, counters and indices. */
 export type DType = "f32" | "u32";
@@ -30,21 +31,6 @@ class Storage {
 let nextId = 1;
 let liveTensors = 0;
 let liveBytes = 0;
-let poison = false;
-
-/**
- * Fills every newly created op output with NaN (f32) or 0xDEADBEEF (u32) before use, so a
- * kernel that forgets to write an element fails its test. For tests; off by default.
- *
- * @example
- * ```ts
- * import { setPoison } from "@ovsw/gpu";
- * setPoison(true);
- * ```
- */
-export function setPoison(enabled: boolean): void {
-  poison = enabled;
-}
 
 /** Number of elements of a shape. */
 export function sizeOf(shape: readonly number[]): number {
@@ -107,7 +93,7 @@ export class Tensor {
     const storage = new Storage(acquireBuffer(bytes), bytes);
     liveBytes += storage.bytes;
     const t = new Tensor(storage, [...shape], dtype);
-    if (poison) fillKernel(t, dtype === "f32" ? 0x7fc00000 : 0xdeadbeef);
+    if (poisonEnabled()) fillKernel(t, dtype === "f32" ? 0x7fc00000 : 0xdeadbeef);
     return t;
   }
 

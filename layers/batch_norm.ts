@@ -8,7 +8,7 @@ import { batchNorm, batchNormHardtanh, type BatchNormOptions, type Tensor } from
 import { constantInit } from "@ovsw/init";
 import { Module } from "./module.ts";
 import { createBuffer, createParameter } from "./parameter.ts";
-import { checkInputShape } from "./shape.ts";
+import { checkInputShape } from "./_shape.ts";
 
 /** Options of the batch-norm layers. */
 export interface BatchNormLayerOptions {

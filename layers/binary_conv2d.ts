@@ -8,9 +8,9 @@ import { type Initializer, kaimingNormal, Prng } from "@ovsw/init";
 import { binaryConv2d } from "./binary_conv2d_op.ts";
 import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
-import type { Estimator } from "./quantizers/estimator.ts";
-import { getEstimator } from "./quantizers/registry.ts";
-import { checkInputShape, convLayerOutputShape } from "./shape.ts";
+import type { Estimator } from "./estimators/estimator.ts";
+import { getEstimator } from "./estimators/registry.ts";
+import { checkInputShape, convLayerOutputShape } from "./_shape.ts";
 
 /** Options of {@link BinaryConv2d} and {@link BinaryLinear}. */
 export interface BinaryLayerOptions {

@@ -1,6 +1,6 @@
 /**
  * The OvSW binary convolution (`OvSWConv2d`, forward type "xnor", method.md §2) as one fused
- * op with its own backward, plus an unfused reference built from autograd ops.
+ * op with its own backward.
  *
  * Forward (training): `s_b = √(Var(x_b) + 1e-5)` per sample (unbiased, detached),
  * `a = sign(x / s_b) = sign(x)`, `b = est(W)`, `α_o = mean|(W_o − μ_o)/√(σ²_o + 1e-5)|` (no
@@ -8,30 +8,42 @@
  * Backward: `∂L/∂x = (1/s_b)·(2 − 2|x/s_b|)₊ · (∂L/∂y·α ⊛ᵀ b)`, `∂L/∂W = est'(W, α ⊙ ∂L/∂b)`,
  * `∂L/∂α_o = Σ ∂L/∂(αb)_o · b_o` (learned α only). In eval `s_b = 1`.
  *
+ * Each of the three products (forward, grad-input, grad-weight) runs on the implementation the
+ * adapter's table picks (`binaryConvKernels()` in `@ovsw/gpu`): the bit-packed XNOR kernels or
+ * the float convs of the ±1 tensors. A weight estimator without `signForward` (e.g. `ste_v2`,
+ * whose weights are not ±α) takes the float path for all three. The estimators' backward
+ * element maps (the ApproxSign window with the per-sample normalisation, the weight estimator
+ * with α) are the same on both.
+ *
  * @module
  */
 import {
-  conv2d,
+  type BinaryConvKernels,
+  binaryConvKernels,
+  FLOAT_BINARY_CONV_KERNELS,
+  isGradEnabled,
+  record,
+  shapeStr,
+  type Tensor,
+} from "@ovsw/gpu";
+import {
+  binaryConv2dGradInput,
+  binaryConv2dGradWeight,
+  type BinaryConvGeometry,
+  binaryConvGeometry,
   conv2dForward,
   conv2dGradInput,
   conv2dGradWeight,
-  isGradEnabled,
-  mulChannel,
-  noGrad,
-  record,
-  reshape,
-  shapeStr,
-  type Tensor,
-  varAxes,
-} from "@ovsw/gpu";
-import type { Estimator } from "./quantizers/estimator.ts";
-import { getEstimator } from "./quantizers/registry.ts";
-import { approxSignInputGrad } from "./approx_sign_grad.ts";
-import { binaryWeightGrads } from "./binary_weight_grad.ts";
-import { approxSign } from "./quantizers/approx_sign.ts";
-import { estimatorForward, pickStat, rowStats } from "./quantizers/kernels.ts";
-import { quantize } from "./quantizers/quantize.ts";
-import { usesXnorKernels, xnorBinaryConv2d } from "./binary_conv2d_xnor.ts";
+  packActivationSigns,
+  packWeightSigns,
+  xnorConv2dForward,
+} from "@ovsw/gpu/internal";
+import type { Estimator } from "./estimators/estimator.ts";
+import { getEstimator } from "./estimators/registry.ts";
+import { approxSignInputGrad } from "./_approx_sign_grad.ts";
+import { binaryWeightGrads } from "./_binary_weight_grad.ts";
+import { approxSignEstimator } from "./estimators/approx_sign.ts";
+import { estimatorForward, pickStat, rowStats, rowStd } from "./estimators/_kernels.ts";
 
 /** Options of {@link binaryConv2d}. */
 export interface BinaryConv2dOpOptions {
@@ -49,60 +61,11 @@ export interface BinaryConv2dOpOptions {
   eps?: number;
 }
 
-/** What a forward implementation receives (see {@link setBinaryConvForward}). */
-export interface BinaryConvForwardInput {
-  /** `sign(x)` (values −1, 0, +1), `[N, C, H, W]`. */
-  a: Tensor;
-  /** The layer's input, `[N, C, H, W]` (sign(x) = a). */
-  x: Tensor;
-  /** The latent weights `[O, C, kh, kw]`. */
-  w: Tensor;
-  /** `α_o · est(W)`: the scaled binary weights, `[O, C, kh, kw]`. */
-  scaledWeights: Tensor;
-  /** α `[O]`. */
-  alpha: Tensor;
-  /** The weight estimator. */
-  estimator: Estimator;
-  /** Stride. */
-  stride: number;
-  /** Padding (zeros in the binarised input). */
-  padding: number;
-}
-
-/** Computes `y = (a ⊛ est(W))·α`, shape `[N, O, OH, OW]`, without recording. */
-export type BinaryConvForward = (input: BinaryConvForwardInput) => Tensor;
-
 /**
- * The default forward: a float conv of `a` with the α-scaled binary weights.
- *
- * @example
- * ```ts
- * import { floatBinaryConvForward, setBinaryConvForward } from "@ovsw/layers";
- * setBinaryConvForward(floatBinaryConvForward);
- * ```
+ * Throws a clear error unless `x` `[N, C, H, W]`, `w` `[O, C, kh, kw]` and the learned scale
+ * `[O]` fit together.
  */
-export function floatBinaryConvForward(i: BinaryConvForwardInput): Tensor {
-  return conv2dForward(i.a, i.scaledWeights, { stride: i.stride, padding: i.padding });
-}
-
-let forwardImpl: BinaryConvForward = floatBinaryConvForward;
-
-/**
- * Swaps the forward product of every binary conv (e.g. for an XNOR-popcount kernel); `null`
- * restores the float default. The backward is unchanged.
- *
- * @example
- * ```ts
- * import { floatBinaryConvForward, setBinaryConvForward } from "@ovsw/layers";
- * setBinaryConvForward((input) => floatBinaryConvForward(input));
- * setBinaryConvForward(null);
- * ```
- */
-export function setBinaryConvForward(impl: BinaryConvForward | null): void {
-  forwardImpl = impl ?? floatBinaryConvForward;
-}
-
-function checkShapes(x: Tensor, w: Tensor, alpha: Tensor | undefined): void {
+export function checkBinaryConvShapes(x: Tensor, w: Tensor, alpha: Tensor | undefined): void {
   if (x.shape.length !== 4 || w.shape.length !== 4 || x.shape[1] !== w.shape[1]) {
     throw new RangeError(
       `binaryConv2d: input ${shapeStr(x.shape)} does not match weight ${shapeStr(w.shape)}`,
@@ -115,8 +78,91 @@ function checkShapes(x: Tensor, w: Tensor, alpha: Tensor | undefined): void {
   }
 }
 
+/** The kernel table for a weight estimator: the adapter's, or all float without ±α weights. */
+function kernelsFor(est: Estimator): Readonly<BinaryConvKernels> {
+  return est.signForward ? binaryConvKernels() : FLOAT_BINARY_CONV_KERNELS;
+}
+
 /**
- * The fused OvSW binary convolution (method.md §2) with its own backward.
+ * The operands the products need, each made on first use: sign(x) as f32 or as packed bits,
+ * the ±α weights as f32 or the packed weight signs, and the binary geometry.
+ */
+class Operands {
+  private readonly made = new Map<string, Tensor>();
+  private geometry: BinaryConvGeometry | null = null;
+
+  constructor(
+    private readonly x: Tensor,
+    private readonly w: Tensor,
+    private readonly w2: Tensor,
+    private readonly wStats: Tensor,
+    private readonly alpha: Tensor,
+    private readonly est: Estimator,
+    private readonly conv: { stride: number; padding: number },
+  ) {}
+
+  private once(key: string, make: () => Tensor): Tensor {
+    let t = this.made.get(key);
+    if (!t) {
+      t = make();
+      this.made.set(key, t);
+    }
+    return t;
+  }
+
+  /** The geometry of the XNOR kernels. */
+  geom(): BinaryConvGeometry {
+    this.geometry ??= binaryConvGeometry(this.x.shape, this.w.shape, this.conv, "binaryConv2d");
+    return this.geometry;
+  }
+
+  /** `sign(x)` as f32 (the float products). */
+  signs(): Tensor {
+    return this.once("signs", () => estimatorForward(this.x, approxSignEstimator));
+  }
+
+  /** `sign(x)` bit-packed (the XNOR forward and grad-weight). */
+  signBits(): Tensor {
+    return this.once("signBits", () => packActivationSigns(this.x));
+  }
+
+  /** `sign(W)` bit-packed (the XNOR forward and grad-input). */
+  weightBits(): Tensor {
+    return this.once("weightBits", () => packWeightSigns(this.w));
+  }
+
+  /** `α_o · est(W)` as f32, `[O, C, kh, kw]` (the float forward and grad-input). */
+  scaledWeights(): Tensor {
+    return this.once("scaledWeights", () => {
+      const scaled2 = estimatorForward(this.w2, this.est, {
+        stats: this.wStats,
+        scale: this.alpha,
+      });
+      const scaled = scaled2.view(this.w.shape);
+      scaled2.dispose();
+      return scaled;
+    });
+  }
+
+  /** The names of the operands made so far (see {@link release}). */
+  names(): string[] {
+    return [...this.made.keys()];
+  }
+
+  /** Disposes the operands made, except those named in `keep`. */
+  release(keep: readonly string[] = []): void {
+    for (const [key, t] of this.made) {
+      if (!keep.includes(key)) {
+        t.dispose();
+        this.made.delete(key);
+      }
+    }
+  }
+}
+
+/**
+ * The fused OvSW binary convolution (method.md §2) with its own backward; see the module doc
+ * for the formulas and for how each product's kernel is chosen.
  *
  * @example
  * ```ts
@@ -131,87 +177,52 @@ function checkShapes(x: Tensor, w: Tensor, alpha: Tensor | undefined): void {
 export function binaryConv2d(x: Tensor, w: Tensor, options: BinaryConv2dOpOptions = {}): Tensor {
   const { stride = 1, padding = 0, training = true, alpha: learned, eps = 1e-5 } = options;
   const est = getEstimator(options.estimator ?? "ste");
-  checkShapes(x, w, learned);
+  checkBinaryConvShapes(x, w, learned);
+  const kernels = kernelsFor(est);
+  const conv = { stride, padding };
   const O = w.shape[0];
   const w2 = w.view([O, w.size / O]);
   const wStats = rowStats(w2, eps);
   const alpha = learned ?? pickStat(wStats, 2);
-  if (forwardImpl === floatBinaryConvForward && usesXnorKernels(est)) {
-    const opts = { x, w, w2, wStats, alpha, learned, est, stride, padding, training, eps };
-    return xnorBinaryConv2d(opts);
-  }
-  const scaled2 = estimatorForward(w2, est, { stats: wStats, scale: alpha });
-  const scaledWeights = scaled2.view(w.shape);
-  scaled2.dispose();
-  const a = estimatorForward(x, approxSign);
-  const y = forwardImpl({ a, x, w, scaledWeights, alpha, estimator: est, stride, padding });
+  const ops = new Operands(x, w, w2, wStats, alpha, est, conv);
+  const y = kernels.forward === "xnor"
+    ? xnorConv2dForward(ops.signBits(), ops.weightBits(), alpha, ops.geom())
+    : conv2dForward(ops.signs(), ops.scaledWeights(), conv);
   const inputs = learned ? [x, w, learned] : [x, w];
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) {
-    for (const t of [a, scaledWeights, wStats, w2]) t.dispose();
+    ops.release();
+    wStats.dispose();
+    w2.dispose();
     if (!learned) alpha.dispose();
     return y;
   }
   const N = x.shape[0];
   const x2 = x.view([N, x.size / N]);
   const xStats = training ? rowStats(x2, eps) : undefined;
-  const conv = { stride, padding };
+  const saved = ops.names();
   record(inputs, [y], ([gy]) => {
     const out: (Tensor | null)[] = [null, null, null];
     if (x.requiresGrad) {
-      const ga = conv2dGradInput(gy!, scaledWeights, x.shape, conv);
-      out[0] = approxSignInputGrad(ga, x, x2, xStats, training, eps);
-      ga.dispose();
+      if (kernels.gradInput === "xnor") {
+        // The ApproxSign window (at x/s_n, divided by s_n, with s_n = √(var_n + eps) in
+        // training) is fused into the product: no separate element pass.
+        const sampleStd = xStats ? rowStd(xStats, eps) : undefined;
+        out[0] = binaryConv2dGradInput(gy!, ops.weightBits(), alpha, ops.geom(), { x, sampleStd });
+        sampleStd?.dispose();
+      } else {
+        const ga = conv2dGradInput(gy!, ops.scaledWeights(), x.shape, conv);
+        out[0] = approxSignInputGrad(ga, x, x2, xStats, training, eps);
+        ga.dispose();
+      }
     }
     if (w.requiresGrad || learned?.requiresGrad) {
-      const gs = conv2dGradWeight(a, gy!, w.shape, conv); // ∂L/∂(α·b)
+      const gs = kernels.gradWeight === "xnor" // ∂L/∂(α·b)
+        ? binaryConv2dGradWeight(ops.signBits(), gy!, null, ops.geom())
+        : conv2dGradWeight(ops.signs(), gy!, w.shape, conv);
       [out[1], out[2]] = binaryWeightGrads(gs, w, w2, wStats, alpha, learned, est);
     }
+    ops.release(saved); // what the backward made; the forward's operands belong to the scope
     return inputs.length === 2 ? out.slice(0, 2) : out;
   });
   return y;
-}
-
-/**
- * The same layer composed from autograd ops, unfused (for tests and as documentation):
- * `mulChannel(conv2d(quantize(x / sg(s), approx_sign), quantize(W, est)), α)`.
- *
- * @example
- * ```ts
- * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { binaryConv2dReference } from "@ovsw/layers";
- * await initGpu();
- * const x = Tensor.from([0.5, -1.0, 2.0, 0.25], [1, 2, 1, 2]);
- * const w = Tensor.from([0.3, -0.1, 0.02, 0.05], [2, 2, 1, 1]);
- * console.log(await binaryConv2dReference(x, w).read());
- * ```
- */
-export function binaryConv2dReference(
-  x: Tensor,
-  w: Tensor,
-  options: BinaryConv2dOpOptions = {},
-): Tensor {
-  const { stride = 1, padding = 0, training = true, alpha: learned, eps = 1e-5 } = options;
-  const est = getEstimator(options.estimator ?? "ste");
-  checkShapes(x, w, learned);
-  const N = x.shape[0];
-  const O = w.shape[0];
-  let xh = x;
-  if (training) {
-    // x / sg(√(Var + eps)) per sample: view as [1, N, rest] and scale "channel" n.
-    const inv = noGrad(() => {
-      const v = varAxes(reshape(x, [N, x.size / N]), [1]);
-      return estimatorForward(v, {
-        name: "inv_std",
-        description: "",
-        forward: `1.0 / sqrt(x + ${eps.toExponential()})`,
-        backward: "g",
-        usesRowMeanAbs: false,
-      });
-    });
-    xh = reshape(mulChannel(reshape(x, [1, N, x.size / N]), inv), x.shape);
-  }
-  const a = quantize(xh, "approx_sign");
-  const alpha = learned ?? noGrad(() => pickStat(rowStats(w.view([O, w.size / O]), eps), 2));
-  const b = reshape(quantize(reshape(w, [O, w.size / O]), est), w.shape);
-  return mulChannel(conv2d(a, b, { stride, padding }), alpha);
 }

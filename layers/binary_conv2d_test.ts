@@ -4,7 +4,8 @@ import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed, setupGpu } from "../tests/util.ts";
 import { arr } from "../tests/reference/dense.ts";
 import { ovswConvRef } from "../tests/reference/ovsw_conv.ts";
-import { binaryConv2d, binaryConv2dReference } from "./binary_conv2d_op.ts";
+import { binaryConv2d } from "./binary_conv2d_op.ts";
+import { binaryConv2dReference } from "./_binary_conv2d_reference.ts";
 
 await setupGpu();
 

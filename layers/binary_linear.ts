@@ -9,9 +9,9 @@ import { binaryConv2d } from "./binary_conv2d_op.ts";
 import { type BinaryLayerOptions, rowMeanAbs } from "./binary_conv2d.ts";
 import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
-import type { Estimator } from "./quantizers/estimator.ts";
-import { getEstimator } from "./quantizers/registry.ts";
-import { checkInputShape } from "./shape.ts";
+import type { Estimator } from "./estimators/estimator.ts";
+import { getEstimator } from "./estimators/registry.ts";
+import { checkInputShape } from "./_shape.ts";
 
 /**
  * Binary fully connected layer with the same options as {@link BinaryConv2d}: `weight`

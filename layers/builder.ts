@@ -8,7 +8,7 @@ import { type Initializer, kaimingNormal, Prng } from "@ovsw/init";
 import { BatchNorm2d } from "./batch_norm.ts";
 import { BinaryConv2d } from "./binary_conv2d.ts";
 import { Conv2d } from "./conv2d.ts";
-import type { Estimator } from "./quantizers/estimator.ts";
+import type { Estimator } from "./estimators/estimator.ts";
 
 /** Makes the layers of a model. */
 export interface LayerBuilder {

@@ -7,7 +7,7 @@ import { addChannel, conv2d, type Tensor } from "@ovsw/gpu";
 import { defaultBias, defaultWeight, type Initializer, Prng } from "@ovsw/init";
 import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
-import { checkInputShape, convLayerOutputShape } from "./shape.ts";
+import { checkInputShape, convLayerOutputShape } from "./_shape.ts";
 
 /** Options of {@link Conv2d}. */
 export interface Conv2dLayerOptions {

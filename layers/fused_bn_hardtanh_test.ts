@@ -2,15 +2,8 @@ import assert from "node:assert/strict";
 import { add, backward, hardtanh, Tensor, tidy } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed, setupGpu } from "../tests/util.ts";
-import {
-  BasicBlock,
-  BatchNorm2d,
-  BiRealBlock,
-  createBuilder,
-  type Module,
-  rowStats,
-  rowStd,
-} from "./mod.ts";
+import { BasicBlock, BatchNorm2d, BiRealBlock, createBuilder, type Module } from "./mod.ts";
+import { rowStats, rowStd } from "./estimators/_kernels.ts";
 
 await setupGpu();
 

@@ -221,6 +221,7 @@ Deno.test("quantize: every estimator's forward and surrogate gradient", async ()
     forward: "sign(x)",
     backward: "select(0.0, g, abs(x) < 2.0)",
     usesRowMeanAbs: false,
+    signForward: true,
   });
   assert.equal(getEstimator("clipped2").name, "clipped2");
   assert.throws(

@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { linear, type Tensor } from "@ovsw/gpu";
+import { linear, shapeStr, type Tensor } from "@ovsw/gpu";
 import { defaultBias, defaultWeight, type Initializer, Prng } from "@ovsw/init";
 import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
-import { checkInputShape } from "./shape.ts";
+import { checkInputShape } from "./_shape.ts";
 
 /** Options of {@link Linear}. */
 export interface LinearOptions {
@@ -71,7 +71,7 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     checkInputShape(this.describe(), x.shape, 2);
     if (x.shape[1] !== this.inFeatures) {
-      throw new RangeError(`${this.describe()}: input shape [${x.shape.join(", ")}]`);
+      throw new RangeError(`${this.describe()}: input shape ${shapeStr(x.shape)}`);
     }
     return linear(x, this.weight, this.bias ?? undefined);
   }
@@ -85,7 +85,7 @@ export class Linear extends Module {
   protected override computeShape(input: readonly number[]): number[] {
     checkInputShape(this.describe(), input, 2);
     if (input[1] !== this.inFeatures) {
-      throw new RangeError(`${this.describe()}: input shape [${input.join(", ")}]`);
+      throw new RangeError(`${this.describe()}: input shape ${shapeStr(input)}`);
     }
     return [input[0], this.outFeatures];
   }

@@ -1,6 +1,6 @@
 /**
- * `@ovsw/layers`: the module system, full-precision and binary layers, quantizers and
- * estimators, residual blocks and a Larq-style `summary`.
+ * `@ovsw/layers`: the module system, full-precision and binary layers, weight estimators,
+ * residual blocks and a Larq-style `summary`.
  *
  * @example
  * ```ts
@@ -15,31 +15,46 @@
  *
  * @module
  */
-export * from "./module.ts";
-export * from "./parameter.ts";
-export * from "./shape.ts";
-export * from "./sequential.ts";
-export * from "./conv2d.ts";
-export * from "./linear.ts";
-export * from "./batch_norm.ts";
-export * from "./activation.ts";
-export * from "./prelu.ts";
-export * from "./pooling.ts";
-export * from "./flatten.ts";
-export * from "./pad_shortcut.ts";
-export * from "./residual.ts";
-export * from "./builder.ts";
-export * from "./quantizers/estimator.ts";
-export * from "./quantizers/ste.ts";
-export * from "./quantizers/hardtanh.ts";
-export * from "./quantizers/ste_v2.ts";
-export * from "./quantizers/hardtanh_v2.ts";
-export * from "./quantizers/approx_sign.ts";
-export * from "./quantizers/registry.ts";
-export * from "./quantizers/kernels.ts";
-export * from "./quantizers/quantize.ts";
-export * from "./binary_conv2d_op.ts";
-export * from "./binary_conv2d_xnor.ts";
-export * from "./binary_conv2d.ts";
-export * from "./binary_linear.ts";
-export * from "./summary.ts";
+export { Module } from "./module.ts";
+export { createBuffer, createParameter } from "./parameter.ts";
+export { Sequential } from "./sequential.ts";
+export { Conv2d, type Conv2dLayerOptions } from "./conv2d.ts";
+export { Linear, type LinearOptions } from "./linear.ts";
+export {
+  BatchNorm1d,
+  BatchNorm2d,
+  BatchNormBase,
+  type BatchNormLayerOptions,
+} from "./batch_norm.ts";
+export { Hardtanh, ReLU } from "./activation.ts";
+export { PReLU } from "./prelu.ts";
+export {
+  AdaptiveAvgPool2d,
+  AvgPool2d,
+  GlobalAvgPool,
+  MaxPool2d,
+  Pool2d,
+  type PoolLayerOptions,
+} from "./pooling.ts";
+export { Flatten } from "./flatten.ts";
+export { PadShortcut } from "./pad_shortcut.ts";
+export { BasicBlock, BiRealBlock, type ShortcutKind } from "./residual.ts";
+export { type BuilderOptions, createBuilder, type LayerBuilder } from "./builder.ts";
+export type { Estimator } from "./estimators/estimator.ts";
+export { steEstimator } from "./estimators/ste.ts";
+export { hardtanhEstimator } from "./estimators/hardtanh.ts";
+export { steV2Estimator } from "./estimators/ste_v2.ts";
+export { hardtanhV2Estimator } from "./estimators/hardtanh_v2.ts";
+export { approxSignEstimator } from "./estimators/approx_sign.ts";
+export { estimatorNames, getEstimator, registerEstimator } from "./estimators/registry.ts";
+export { quantize } from "./estimators/quantize.ts";
+export { binaryConv2d, type BinaryConv2dOpOptions } from "./binary_conv2d_op.ts";
+export { BinaryConv2d, type BinaryLayerOptions } from "./binary_conv2d.ts";
+export { BinaryLinear } from "./binary_linear.ts";
+export {
+  formatSummary,
+  type LayerRow,
+  type ModelSummary,
+  summary,
+  type SummaryOptions,
+} from "./summary.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Tensor } from "@ovsw/gpu";
+import { shapeStr, type Tensor } from "@ovsw/gpu";
 
 /** Called for every module whose output shape is inferred while a trace is active. */
 export type ShapeTracer = (
@@ -69,7 +69,9 @@ export abstract class Module {
 
   /** The output shape for an input shape; subclasses override (no GPU work). */
   protected computeShape(input: readonly number[]): number[] {
-    throw new Error(`${this.typeName} does not implement shape inference (input ${fmt(input)})`);
+    throw new Error(
+      `${this.typeName} does not implement shape inference (input ${shapeStr(input)})`,
+    );
   }
 
   /**
@@ -197,9 +199,9 @@ export abstract class Module {
     if (!map) throw new Error(`${this.typeName} has no parameter or buffer "${path}"`);
     const old = map.get(path)!;
     if (old === tensor) return;
-    if (fmt(old.shape) !== fmt(tensor.shape)) {
+    if (shapeStr(old.shape) !== shapeStr(tensor.shape)) {
       throw new RangeError(
-        `${old.name ?? path}: new tensor shape ${fmt(tensor.shape)} != ${fmt(old.shape)}`,
+        `${old.name ?? path}: new tensor shape ${shapeStr(tensor.shape)} != ${shapeStr(old.shape)}`,
       );
     }
     tensor.name = old.name;
@@ -229,10 +231,6 @@ export abstract class Module {
 
 function join(prefix: string, name: string): string {
   return prefix ? `${prefix}.${name}` : name;
-}
-
-function fmt(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
 }
 
 function checkName(m: Module, name: string): void {

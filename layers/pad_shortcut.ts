@@ -6,7 +6,7 @@
  */
 import { avgPool2d, padChannels, type Tensor } from "@ovsw/gpu";
 import { Module } from "./module.ts";
-import { checkInputShape, convOutSize } from "./shape.ts";
+import { checkInputShape, convOutSize } from "./_shape.ts";
 
 /**
  * `AvgPool2d(2)` followed by `pad` zero channels before and after (16→32: 8 + 8).

@@ -5,7 +5,7 @@
  */
 import { avgPool2d, globalAvgPool, maxPool2d, reshape, type Tensor } from "@ovsw/gpu";
 import { Module } from "./module.ts";
-import { checkInputShape, convOutSize } from "./shape.ts";
+import { checkInputShape, convOutSize } from "./_shape.ts";
 
 /** Window options of the pooling layers. */
 export interface PoolLayerOptions {

@@ -7,7 +7,7 @@ import { prelu, type Tensor } from "@ovsw/gpu";
 import { constantInit } from "@ovsw/init";
 import { Module } from "./module.ts";
 import { createParameter } from "./parameter.ts";
-import { checkInputShape } from "./shape.ts";
+import { checkInputShape } from "./_shape.ts";
 
 /**
  * `max(0, x) + a_c·min(0, x)` with the slope `weight` `[C]` (tag `vector`).

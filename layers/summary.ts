@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { shapeStr } from "@ovsw/gpu";
 import { type Module, traceShapes } from "./module.ts";
 
 /** One row of a {@link ModelSummary}. */
@@ -184,7 +185,7 @@ export function formatSummary(s: ModelSummary, title: string): string {
   const body = s.layers.map((r) => [
     r.name,
     r.type,
-    `[${r.outputShape.join(", ")}]`,
+    shapeStr(r.outputShape),
     r.binaryParams ? fmtInt(r.binaryParams) : "0",
     r.floatParams ? fmtInt(r.floatParams) : "0",
     r.binaryMacs ? fmtInt(r.binaryMacs) : "0",
@@ -193,7 +194,7 @@ export function formatSummary(s: ModelSummary, title: string): string {
   const total = [
     "Total",
     "",
-    `[${s.outputShape.join(", ")}]`,
+    shapeStr(s.outputShape),
     fmtInt(s.binaryParams),
     fmtInt(s.floatParams),
     fmtInt(s.binaryMacs),
@@ -206,7 +207,7 @@ export function formatSummary(s: ModelSummary, title: string): string {
     r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   const rule = "-".repeat(widths.reduce((a, b) => a + b + 2, -2));
   return [
-    `${title} summary, input [${s.inputShape.join(", ")}]`,
+    `${title} summary, input ${shapeStr(s.inputShape)}`,
     rule,
     line(head),
     rule,

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { keep, recordCopy, shapeStr, Tensor, writeInOrder } from "@ovsw/gpu";
+import { keep, shapeStr, Tensor, writeInOrder } from "@ovsw/gpu";
+import { recordCopy } from "@ovsw/gpu/internal";
 import {
   epochKernel,
   initKernel,

@@ -11,7 +11,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { adapterDescription, denseTiling, engineStats, initGpu, setDenseTiling } from "@ovsw/gpu";
+import { adapterDescription, engineStats, initGpu } from "@ovsw/gpu";
+import { denseTiling, setDenseTiling } from "@ovsw/gpu/internal";
 import { type BenchOptions, type BenchSuite, BenchTable } from "./bench_table.ts";
 import { benchDense } from "./bench_dense.ts";
 import { benchData } from "./bench_data.ts";

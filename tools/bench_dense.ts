@@ -5,16 +5,8 @@
  *
  * @module
  */
-import {
-  backward,
-  conv2d,
-  conv2dForward,
-  conv2dGradInput,
-  conv2dGradWeight,
-  matmul,
-  sum,
-  Tensor,
-} from "@ovsw/gpu";
+import { backward, conv2d, matmul, sum, Tensor } from "@ovsw/gpu";
+import { conv2dForward, conv2dGradInput, conv2dGradWeight } from "@ovsw/gpu/internal";
 import { Prng } from "@ovsw/init";
 import { type BenchOptions, type BenchTable, gflops, timeIt } from "./bench_table.ts";
 import { naiveConv, naiveMatmul } from "./bench_naive.ts";

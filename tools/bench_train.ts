@@ -18,21 +18,23 @@
 import { parseArgs } from "node:util";
 import {
   adapterDescription,
-  binaryConvGeometry,
-  conv2dForward,
   engineStats,
   initGpu,
   memory,
-  packActivationSigns,
-  packWeightSigns,
   resetStats,
+  setBinaryConvKernels,
   sync,
   Tensor,
   tidy,
-  xnorConv2dForward,
 } from "@ovsw/gpu";
+import {
+  binaryConvGeometry,
+  conv2dForward,
+  packActivationSigns,
+  packWeightSigns,
+  xnorConv2dForward,
+} from "@ovsw/gpu/internal";
 import { Prng } from "@ovsw/init";
-import { setBinaryConvKernels } from "@ovsw/layers";
 import { trainingStepBench } from "./bench_step.ts";
 import type { TfjsResult } from "./tfjs_resnet20.ts";
 

@@ -12,7 +12,13 @@
  */
 import { needsGrad, record1 } from "../tape.ts";
 import type { Tensor } from "../tensor.ts";
-import { bnEvalStats, bnGradCoef, bnSetup, bnTrainStats, channelMap } from "./batchnorm_kernels.ts";
+import {
+  bnEvalStats,
+  bnGradCoef,
+  bnSetup,
+  bnTrainStats,
+  channelMap,
+} from "./_batchnorm_kernels.ts";
 
 /** Options of {@link batchNorm}. */
 export interface BatchNormOptions {

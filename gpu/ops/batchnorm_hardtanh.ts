@@ -14,7 +14,13 @@
  */
 import { needsGrad, record } from "../tape.ts";
 import { shapeStr, type Tensor } from "../tensor.ts";
-import { bnEvalStats, bnGradCoef, bnSetup, bnTrainStats, channelMap } from "./batchnorm_kernels.ts";
+import {
+  bnEvalStats,
+  bnGradCoef,
+  bnSetup,
+  bnTrainStats,
+  channelMap,
+} from "./_batchnorm_kernels.ts";
 import type { BatchNormOptions } from "./batchnorm.ts";
 
 const OP = "batchNormHardtanh";

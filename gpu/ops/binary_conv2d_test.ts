@@ -1,23 +1,16 @@
+import { mapElements, mulChannel, sign, Tensor, tidy } from "@ovsw/gpu";
 import {
-  backward,
   binaryConv2dGradInput,
   binaryConv2dGradWeight,
   binaryConvGeometry,
   conv2dForward,
   conv2dGradInput,
   conv2dGradWeight,
-  mapElements,
-  mul,
-  mulChannel,
   packActivationSigns,
   packWeightSigns,
   setBinaryTiling,
-  sign,
-  sum,
-  Tensor,
-  tidy,
-  xnorConv2d,
-} from "@ovsw/gpu";
+  xnorConv2dForward,
+} from "@ovsw/gpu/internal";
 import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed, setupGpu } from "../../tests/util.ts";
 import {
@@ -143,20 +136,22 @@ for (const [tname, tiling] of TILINGS) {
   });
 }
 
-Deno.test("xnorConv2d forward and backward equal the unfused float path", async () => {
+Deno.test("the XNOR kernels equal the unfused float path (forward, grad-input, grad-weight)", async () => {
   for (const g of CASES) {
     const d = inputs(g);
     const got = tidy(() => {
       const x = Tensor.from(d.x, g.x);
       const w = Tensor.from(d.w, g.w);
-      x.requiresGrad = true;
-      w.requiresGrad = true;
       const al = Tensor.from(d.alpha, [g.w[0]]);
       const std = Tensor.from(d.std, [g.x[0]]);
       const gyT = Tensor.from(d.gy, binaryOutShape(g));
       // Fused: XNOR forward, ±1-structured backward.
-      const y = xnorConv2d(x, w, al, { stride: g.stride, padding: g.padding, sampleStd: std });
-      const [gx, gw] = backward(sum(mul(y, gyT)), [x, w]);
+      const geom = binaryConvGeometry(g.x, g.w, g, "test");
+      const aBits = packActivationSigns(x);
+      const wBits = packWeightSigns(w);
+      const y = xnorConv2dForward(aBits, wBits, al, geom);
+      const gx = binaryConv2dGradInput(gyT, wBits, al, geom, { x, sampleStd: std });
+      const gw = binaryConv2dGradWeight(aBits, gyT, al, geom);
       // Unfused: float conv of sign(x), sign(W); scale; float transposed conv; window.
       const opts = { stride: g.stride, padding: g.padding };
       const sx = sign(x);
@@ -173,7 +168,7 @@ Deno.test("xnorConv2d forward and backward equal the unfused float path", async 
         stdB.view(g.x),
       ]);
       const gwF = conv2dGradWeight(sx, gyA, g.w, opts);
-      return [y, yF, gx!, gxF, gw!, gwF];
+      return [y, yF, gx, gxF, gw, gwF];
     });
     const [y, yF, gx, gxF, gw, gwF] = await readAll(got);
     const what = `seed ${d.seed}, x ${g.x}, w ${g.w}, s${g.stride} p${g.padding}`;
@@ -184,17 +179,22 @@ Deno.test("xnorConv2d forward and backward equal the unfused float path", async 
   }
 });
 
-Deno.test("xnorConv2d reproduces the method.md §2.3 golden vector", async () => {
+Deno.test("the XNOR kernels reproduce the method.md §2.3 golden vector", async () => {
   const [y, gx, gw] = await readAll(tidy(() => {
     const x = Tensor.from([0.5, -1.0, 2.0, 0.25], [1, 2, 1, 2]);
     const w = Tensor.from([0.3, -0.1, 0.02, 0.05], [2, 2, 1, 1]);
-    x.requiresGrad = true;
-    w.requiresGrad = true;
     const alpha = Tensor.from([0.7070626, 0.6993787], [2]);
     const s = Math.sqrt(1.515625 + 1e-5);
-    const y = xnorConv2d(x, w, alpha, { sampleStd: Tensor.from([s], [1]) });
-    const [gx, gw] = backward(sum(y), [x, w]);
-    return [y, gx!, gw!];
+    const geom = binaryConvGeometry(x.shape, w.shape, {}, "test");
+    const aBits = packActivationSigns(x);
+    const wBits = packWeightSigns(w);
+    const y = xnorConv2dForward(aBits, wBits, alpha, geom);
+    const ones = Tensor.full(y.shape, 1);
+    const gx = binaryConv2dGradInput(ones, wBits, alpha, geom, {
+      x,
+      sampleStd: Tensor.from([s], [1]),
+    });
+    return [y, gx, binaryConv2dGradWeight(aBits, ones, alpha, geom)];
   }));
   assertClose(y, [0, -1.4141252, 1.3987573, 0], 1e-6, "y");
   assertClose(gx, [1.3568770, 0.4289217, -0.0, -0.0099480], 1e-5, "dL/dx");

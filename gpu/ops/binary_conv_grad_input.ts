@@ -148,7 +148,8 @@ export interface BinaryInputWindow {
  *
  * @example
  * ```ts
- * import { binaryConv2dGradInput, binaryConvGeometry, initGpu, packWeightSigns, Tensor } from "@ovsw/gpu";
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { binaryConv2dGradInput, binaryConvGeometry, packWeightSigns } from "@ovsw/gpu/internal";
  * await initGpu();
  * const w = Tensor.from([1, -1], [1, 2, 1, 1]);
  * const geom = binaryConvGeometry([1, 2, 1, 1], w.shape, {}, "demo");

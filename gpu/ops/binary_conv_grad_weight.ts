@@ -228,9 +228,12 @@ const REDUCE = `struct P { e: u32, slices: u32 }
  *
  * @example
  * ```ts
+ * import { initGpu, Tensor } from "@ovsw/gpu";
  * import {
- *   binaryConv2dGradWeight, binaryConvGeometry, initGpu, packActivationSigns, Tensor,
- * } from "@ovsw/gpu";
+ *   binaryConv2dGradWeight,
+ *   binaryConvGeometry,
+ *   packActivationSigns,
+ * } from "@ovsw/gpu/internal";
  * await initGpu();
  * const x = Tensor.from([2, -0.5, 0, 1], [1, 1, 2, 2]);
  * const geom = binaryConvGeometry(x.shape, [1, 1, 1, 1], {}, "demo");

@@ -49,7 +49,7 @@ export interface BinaryConvGeometry {
  *
  * @example
  * ```ts
- * import { binaryConvGeometry } from "@ovsw/gpu";
+ * import { binaryConvGeometry } from "@ovsw/gpu/internal";
  * const g = binaryConvGeometry([2, 3, 8, 8], [4, 3, 3, 3], { stride: 2, padding: 1 }, "demo");
  * console.log(g.ho, g.wo); // 4 4
  * ```
@@ -131,7 +131,8 @@ export function tileGrid(tiles: number, perGroup: number): [number, number] {
  *
  * @example
  * ```ts
- * import { binaryConvGeometry, geometryUniforms } from "@ovsw/gpu";
+ * import { geometryUniforms } from "@ovsw/gpu";
+ * import { binaryConvGeometry } from "@ovsw/gpu/internal";
  * const g = binaryConvGeometry([2, 3, 8, 8], [4, 3, 3, 3], { stride: 2, padding: 1 }, "demo");
  * console.log(geometryUniforms(g)); // [2, 3, 8, 8, 4, 3, 3, 4, 4, 2, 1, 1]
  * ```

@@ -64,7 +64,8 @@ const PACK_ACT = `struct P { total: u32, c: u32, hw: u32, cw: u32, n: u32 }
  *
  * @example
  * ```ts
- * import { initGpu, packActivationSigns, Tensor } from "@ovsw/gpu";
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { packActivationSigns } from "@ovsw/gpu/internal";
  * await initGpu();
  * const x = Tensor.from([1, -2, 0], [1, 3, 1, 1]);
  * console.log(await packActivationSigns(x).readU32()); // [2, 3]
@@ -129,7 +130,8 @@ const PACK_W = `struct P { total: u32, o: u32, c: u32, kk: u32, cw: u32 }
  *
  * @example
  * ```ts
- * import { initGpu, packWeightSigns, Tensor } from "@ovsw/gpu";
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { packWeightSigns } from "@ovsw/gpu/internal";
  * await initGpu();
  * const w = Tensor.from([1, -1], [2, 1, 1, 1]);
  * console.log((await packWeightSigns(w).readU32()).slice(0, 8)); // [0, 1, 0, 0, 1, 1, 0, 0]

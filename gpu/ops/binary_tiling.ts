@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { adapterDescription } from "../device.ts";
+import { isSoftwareAdapter } from "../_adapter_kind.ts";
 
 /** Tile geometry of the binary conv kernels. */
 export interface BinaryTiling {
@@ -34,14 +34,6 @@ export interface BinaryTiling {
   gwSplitTarget: number;
   /** Grad-weight: fewest output pixels one slice of the split gets. */
   gwMinSlice: number;
-  /**
-   * Which grad-input product layers use: `"bits"` (`binaryConv2dGradInput`: 1-bit weight
-   * loads, sign flips and masks) or `"float"` (the f32 register-tiled transposed conv with the
-   * decoded ±α weights). Used by the layers' binary conv; measured: on llvmpipe the two are at
-   * par at 16–64 channels and the bits kernel is ~1.5× faster at 64–128 channels, on an H100 the
-   * f32 kernel is faster.
-   */
-  gradInput: "bits" | "float";
 }
 
 /** Tiling for software adapters (llvmpipe, lavapipe, SwiftShader). */
@@ -57,7 +49,6 @@ export const SOFTWARE_BINARY_TILING: Readonly<BinaryTiling> = Object.freeze({
   gwWorkgroup: 64,
   gwSplitTarget: 2048,
   gwMinSlice: 512,
-  gradInput: "bits",
 });
 
 /** Tiling for hardware GPUs. */
@@ -73,19 +64,10 @@ export const HARDWARE_BINARY_TILING: Readonly<BinaryTiling> = Object.freeze({
   gwWorkgroup: 128,
   gwSplitTarget: 131072,
   gwMinSlice: 128,
-  // Measured on an H100 (Vulkan): the f32 register-tiled transposed conv beats the select
-  // kernel 1.2–1.9× at 128–256 channels.
-  gradInput: "float",
 });
 
 let override: BinaryTiling | null = null;
 let detected: BinaryTiling | null = null;
-
-function isSoftware(): boolean {
-  const a = adapterDescription();
-  return a.isFallbackAdapter ||
-    /llvmpipe|lavapipe|swiftshader|software|softpipe/i.test(`${a.description} ${a.vendor}`);
-}
 
 /**
  * The tiling the binary conv kernels use now: an override from {@link setBinaryTiling}, else
@@ -93,7 +75,8 @@ function isSoftware(): boolean {
  *
  * @example
  * ```ts
- * import { binaryTiling, initGpu } from "@ovsw/gpu";
+ * import { initGpu } from "@ovsw/gpu";
+ * import { binaryTiling } from "@ovsw/gpu/internal";
  * await initGpu();
  * console.log(binaryTiling().fwdPixels);
  * ```
@@ -101,7 +84,7 @@ function isSoftware(): boolean {
 export function binaryTiling(): BinaryTiling {
   if (override) return override;
   if (!detected) {
-    detected = { ...(isSoftware() ? SOFTWARE_BINARY_TILING : HARDWARE_BINARY_TILING) };
+    detected = { ...(isSoftwareAdapter() ? SOFTWARE_BINARY_TILING : HARDWARE_BINARY_TILING) };
   }
   return detected;
 }
@@ -119,7 +102,8 @@ function checkChoice(key: keyof BinaryTiling, value: number, allowed: number[]):
  *
  * @example
  * ```ts
- * import { initGpu, setBinaryTiling } from "@ovsw/gpu";
+ * import { initGpu } from "@ovsw/gpu";
+ * import { setBinaryTiling } from "@ovsw/gpu/internal";
  * await initGpu();
  * setBinaryTiling({ fwdPixels: 2, fwdOut: 4 });
  * setBinaryTiling(null); // back to the adapter default
@@ -141,11 +125,6 @@ export function setBinaryTiling(tiling: Partial<BinaryTiling> | null): void {
   checkChoice("fwdWorkgroup", next.fwdWorkgroup, pow2);
   checkChoice("bwdWorkgroup", next.bwdWorkgroup, pow2);
   checkChoice("gwWorkgroup", next.gwWorkgroup, pow2);
-  if (next.gradInput !== "bits" && next.gradInput !== "float") {
-    throw new RangeError(
-      `setBinaryTiling: gradInput must be "bits" or "float", got ${next.gradInput}`,
-    );
-  }
   for (const key of ["gwSplitTarget", "gwMinSlice"] as const) {
     if (!Number.isInteger(next[key]) || next[key] < 1) {
       throw new RangeError(`setBinaryTiling: ${key} must be a positive integer, got ${next[key]}`);

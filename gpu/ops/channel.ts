@@ -5,8 +5,8 @@
  */
 import { record1 } from "../tape.ts";
 import type { Tensor } from "../tensor.ts";
-import { channelPlan } from "./layout.ts";
-import { expandMap, reduceMap } from "./reduce_kernel.ts";
+import { channelPlan } from "./_layout.ts";
+import { expandMap, reduceMap } from "./_reduce_kernel.ts";
 
 /**
  * `x + b[c]` for x `[N, C, ...]` and b `[C]` (a per-channel bias).

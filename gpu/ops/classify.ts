@@ -5,8 +5,8 @@
  */
 import { grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { shapeStr, Tensor } from "../tensor.ts";
-import { checkLogitsLabels } from "./layout.ts";
-import { WG_TREE_SUM } from "./tree_sum.ts";
+import { checkLogitsLabels } from "./_layout.ts";
+import { WG_TREE_SUM } from "./_tree_sum.ts";
 
 const ARGMAX = `struct P { n: u32, k: u32 }
 @group(0) @binding(0) var<uniform> p: P;

@@ -17,7 +17,7 @@ import {
   rowKernelApplies,
   SUM_SLICES,
   weightRowKernelApplies,
-} from "./conv2d_kernels.ts";
+} from "./_conv2d_kernels.ts";
 import { denseTiling } from "./matmul_tiling.ts";
 
 /** Stride and zero padding of a convolution (the same on both axes). */
@@ -65,7 +65,7 @@ function checkInt(name: string, what: string, v: number, min: number): void {
  *
  * @example
  * ```ts
- * import { convGeometry } from "@ovsw/gpu";
+ * import { convGeometry } from "@ovsw/gpu/internal";
  * const g = convGeometry([2, 3, 8, 8], [4, 3, 3, 3], { stride: 2, padding: 1 });
  * console.log(g.OH, g.OW); // 4 4
  * ```
@@ -177,7 +177,8 @@ function runForward(name: string, x: Tensor, wt: Tensor, g: ConvGeometry, y: Ten
  *
  * @example
  * ```ts
- * import { conv2dForward, initGpu, Tensor } from "@ovsw/gpu";
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { conv2dForward } from "@ovsw/gpu/internal";
  * await initGpu();
  * const x = Tensor.from([1, 2, 3, 4], [1, 1, 2, 2]);
  * const w = Tensor.from([1], [1, 1, 1, 1]);
@@ -201,7 +202,8 @@ export function conv2dForward(x: Tensor, w: Tensor, options: Conv2dOptions = {})
  *
  * @example
  * ```ts
- * import { conv2dGradInput, initGpu, Tensor } from "@ovsw/gpu";
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { conv2dGradInput } from "@ovsw/gpu/internal";
  * await initGpu();
  * const dy = Tensor.from([1, 1, 1, 1], [1, 1, 2, 2]);
  * const w = Tensor.from([2], [1, 1, 1, 1]);
@@ -272,7 +274,8 @@ export function conv2dGradInput(
  *
  * @example
  * ```ts
- * import { conv2dGradWeight, initGpu, Tensor } from "@ovsw/gpu";
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { conv2dGradWeight } from "@ovsw/gpu/internal";
  * await initGpu();
  * const x = Tensor.from([1, 2, 3, 4], [1, 1, 2, 2]);
  * const dy = Tensor.from([1, 1, 1, 1], [1, 1, 2, 2]);

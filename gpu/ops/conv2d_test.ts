@@ -1,17 +1,12 @@
 import { Prng } from "@ovsw/init";
+import { backward, conv2d, mul, sum, Tensor, tidy } from "../mod.ts";
 import {
-  backward,
-  conv2d,
   conv2dForward,
   conv2dGradInput,
   conv2dGradWeight,
   HARDWARE_TILING,
-  mul,
   setDenseTiling,
-  sum,
-  Tensor,
-  tidy,
-} from "../mod.ts";
+} from "../_internal.ts";
 import { assertClose, assertThrowsAll, freshSeed, randn, setupGpu } from "../../tests/util.ts";
 import {
   arr,

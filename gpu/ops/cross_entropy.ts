@@ -9,8 +9,8 @@
 import { f32, grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { needsGrad, record1 } from "../tape.ts";
 import { Tensor } from "../tensor.ts";
-import { checkLogitsLabels } from "./layout.ts";
-import { WG_TREE_SUM } from "./tree_sum.ts";
+import { checkLogitsLabels } from "./_layout.ts";
+import { WG_TREE_SUM } from "./_tree_sum.ts";
 
 const FORWARD = `struct P { n: u32, k: u32, eps: f32, inv_n: f32, nan_bits: u32 }
 @group(0) @binding(0) var<uniform> p: P;

@@ -42,7 +42,8 @@ function groups(n: number): [number, number] {
  *
  * @example
  * ```ts
- * import { initGpu, sumRows, Tensor } from "@ovsw/gpu";
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { sumRows } from "@ovsw/gpu/internal";
  * await initGpu();
  * console.log(await sumRows(Tensor.from([1, 2, 3, 4], [2, 2])).read()); // [4, 6]
  * ```

@@ -203,7 +203,8 @@ function gemmDims(a: Tensor, b: Tensor, transA: boolean, transB: boolean, name: 
  *
  * @example
  * ```ts
- * import { initGpu, matmulRaw, Tensor } from "@ovsw/gpu";
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { matmulRaw } from "@ovsw/gpu/internal";
  * await initGpu();
  * const a = Tensor.from([1, 2, 3, 4], [2, 2]);
  * console.log(await matmulRaw(a, a, false, true).read()); // [5, 11, 11, 25]

@@ -1,5 +1,6 @@
 import { Prng } from "@ovsw/init";
-import { backward, HARDWARE_TILING, matmul, setDenseTiling, Tensor, tidy } from "../mod.ts";
+import { backward, matmul, Tensor, tidy } from "../mod.ts";
+import { HARDWARE_TILING, setDenseTiling } from "../_internal.ts";
 import { assertClose, freshSeed, randn, setupGpu } from "../../tests/util.ts";
 import { type Arr, arr, matmulRef } from "../../tests/reference/dense.ts";
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { adapterDescription } from "../device.ts";
+import { isSoftwareAdapter } from "../_adapter_kind.ts";
 
 /** Tile geometry of the dense kernels. */
 export interface DenseTiling {
@@ -52,26 +52,21 @@ export const HARDWARE_TILING: Readonly<DenseTiling> = Object.freeze({
 let override: DenseTiling | null = null;
 let detected: DenseTiling | null = null;
 
-function isSoftware(): boolean {
-  const a = adapterDescription();
-  return a.isFallbackAdapter ||
-    /llvmpipe|lavapipe|swiftshader|software|softpipe/i.test(`${a.description} ${a.vendor}`);
-}
-
 /**
  * The tiling the dense kernels use now: an override from {@link setDenseTiling}, else the
  * default for the adapter (software or hardware).
  *
  * @example
  * ```ts
- * import { denseTiling, initGpu } from "@ovsw/gpu";
+ * import { initGpu } from "@ovsw/gpu";
+ * import { denseTiling } from "@ovsw/gpu/internal";
  * await initGpu();
  * console.log(denseTiling().tm);
  * ```
  */
 export function denseTiling(): DenseTiling {
   if (override) return override;
-  if (!detected) detected = { ...(isSoftware() ? SOFTWARE_TILING : HARDWARE_TILING) };
+  if (!detected) detected = { ...(isSoftwareAdapter() ? SOFTWARE_TILING : HARDWARE_TILING) };
   return detected;
 }
 
@@ -81,7 +76,8 @@ export function denseTiling(): DenseTiling {
  *
  * @example
  * ```ts
- * import { initGpu, setDenseTiling } from "@ovsw/gpu";
+ * import { initGpu } from "@ovsw/gpu";
+ * import { setDenseTiling } from "@ovsw/gpu/internal";
  * await initGpu();
  * setDenseTiling({ tm: 4, tn: 4, wx: 16, wy: 16 });
  * setDenseTiling(null); // back to the adapter default

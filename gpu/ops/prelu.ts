@@ -5,8 +5,8 @@
  */
 import { record1 } from "../tape.ts";
 import { shapeStr, type Tensor } from "../tensor.ts";
-import { channelPlan, planAxes } from "./layout.ts";
-import { expandMap, reduceMap } from "./reduce_kernel.ts";
+import { channelPlan, planAxes } from "./_layout.ts";
+import { expandMap, reduceMap } from "./_reduce_kernel.ts";
 
 /**
  * Parametric ReLU. `slope` is `[C]` (one per channel of `x` `[N, C, ...]`) or `[1]` (shared).

@@ -7,8 +7,8 @@
 import { record1 } from "../tape.ts";
 import type { Tensor } from "../tensor.ts";
 import { needsGrad } from "../tape.ts";
-import { planAxes } from "./layout.ts";
-import { expandMap, reduceMap } from "./reduce_kernel.ts";
+import { planAxes } from "./_layout.ts";
+import { expandMap, reduceMap } from "./_reduce_kernel.ts";
 
 /**
  * Sum over `axes` (negative axes count from the end); reduced axes are dropped unless

@@ -4,7 +4,7 @@
  * @module
  */
 import { record1 } from "../tape.ts";
-import { recordCopy } from "../engine.ts";
+import { recordCopy } from "../_engine.ts";
 import { resolveShape, shapeStr, Tensor } from "../tensor.ts";
 import { mapElements } from "./elementwise.ts";
 

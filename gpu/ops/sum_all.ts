@@ -7,8 +7,8 @@
 import { grid, runKernel } from "../kernel.ts";
 import { record1 } from "../tape.ts";
 import { Tensor } from "../tensor.ts";
-import { planAxes } from "./layout.ts";
-import { expandMap, reduceMap } from "./reduce_kernel.ts";
+import { planAxes } from "./_layout.ts";
+import { expandMap, reduceMap } from "./_reduce_kernel.ts";
 
 const BROADCAST = `struct P { n: u32 }
 @group(0) @binding(0) var<uniform> p: P;

@@ -138,10 +138,13 @@ ${
  *
  * @example
  * ```ts
+ * import { initGpu, Tensor } from "@ovsw/gpu";
  * import {
- *   binaryConvGeometry, initGpu, packActivationSigns, packWeightSigns, Tensor,
+ *   binaryConvGeometry,
+ *   packActivationSigns,
+ *   packWeightSigns,
  *   xnorConv2dForward,
- * } from "@ovsw/gpu";
+ * } from "@ovsw/gpu/internal";
  * await initGpu();
  * const x = Tensor.from([0.5, -2, 0, 3], [1, 1, 2, 2]);
  * const w = Tensor.from([1, 1, 1, 1], [1, 1, 2, 2]);

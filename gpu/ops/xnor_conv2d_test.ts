@@ -1,13 +1,12 @@
 import { strictEqual as assertEquals } from "node:assert/strict";
+import { Tensor, tidy } from "@ovsw/gpu";
 import {
   binaryConvGeometry,
   packActivationSigns,
   packWeightSigns,
   setBinaryTiling,
-  Tensor,
-  tidy,
   xnorConv2dForward,
-} from "@ovsw/gpu";
+} from "@ovsw/gpu/internal";
 import { Prng } from "@ovsw/init";
 import { freshSeed, setupGpu } from "../../tests/util.ts";
 import {

@@ -10,14 +10,15 @@ import type { Estimator } from "./estimator.ts";
  *
  * @example
  * ```ts
- * import { approxSign } from "@ovsw/layers";
- * console.log(approxSign.backward);
+ * import { approxSignEstimator } from "@ovsw/layers";
+ * console.log(approxSignEstimator.backward);
  * ```
  */
-export const approxSign: Estimator = {
+export const approxSignEstimator: Estimator = {
   name: "approx_sign",
   description: "sign forward, gradient (2 − 2|x|)₊ (Bi-Real ApproxSign)",
   forward: "sign(x)",
   backward: "g * max(0.0, 2.0 - 2.0 * abs(x))",
   usesRowMeanAbs: false,
+  signForward: true,
 };

@@ -10,14 +10,15 @@ import type { Estimator } from "./estimator.ts";
  *
  * @example
  * ```ts
- * import { hardtanhV2 } from "@ovsw/layers";
- * console.log(hardtanhV2.name); // "hardtanhv2"
+ * import { hardtanhV2Estimator } from "@ovsw/layers";
+ * console.log(hardtanhV2Estimator.name); // "hardtanhv2"
  * ```
  */
-export const hardtanhV2: Estimator = {
+export const hardtanhV2Estimator: Estimator = {
   name: "hardtanhv2",
   description: "sign forward, gradient where |W| < mean|W_o|",
   forward: "sign(x)",
   backward: "select(0.0, g, abs(x) < m)",
   usesRowMeanAbs: true,
+  signForward: true,
 };

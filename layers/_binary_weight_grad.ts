@@ -4,8 +4,8 @@
  * @module
  */
 import type { Tensor } from "@ovsw/gpu";
-import type { Estimator } from "./quantizers/estimator.ts";
-import { estimatorBackward, rowDotForward } from "./quantizers/kernels.ts";
+import type { Estimator } from "./estimators/estimator.ts";
+import { estimatorBackward, rowDotForward } from "./estimators/_kernels.ts";
 
 /**
  * ∂L/∂W (shape of `w`, when `w.requiresGrad`) and ∂L/∂α (when the learned α `learned`

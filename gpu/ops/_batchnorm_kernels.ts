@@ -8,9 +8,9 @@
  */
 import { f32, grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { shapeStr, Tensor } from "../tensor.ts";
-import { type AxesPlan, channelPlan } from "./layout.ts";
-import { expandMap } from "./reduce_kernel.ts";
-import { WG_TREE_SUM } from "./tree_sum.ts";
+import { type AxesPlan, channelPlan } from "./_layout.ts";
+import { expandMap } from "./_reduce_kernel.ts";
+import { WG_TREE_SUM } from "./_tree_sum.ts";
 
 /** Chunks per channel: enough workgroups to fill the device, each reducing ≥ 4096 values. */
 function chunksFor(c: number, m: number): number {

@@ -73,18 +73,6 @@ export function releaseBuffer(buffer: GPUBuffer): void {
   pooledBytes += buffer.size;
 }
 
-/** Destroys every pooled (unused) buffer, giving the memory back to the driver. */
-export function trimPool(): void {
-  for (const list of free.values()) {
-    for (const b of list) {
-      allocatedBytes -= b.size;
-      b.destroy();
-    }
-  }
-  free.clear();
-  pooledBytes = 0;
-}
-
 /** Bytes held by GPU buffers that the pool created and did not destroy, and the idle share. */
 export function poolBytes(): { allocated: number; pooled: number } {
   return { allocated: allocatedBytes, pooled: pooledBytes };
@@ -174,7 +162,6 @@ let pendingDispatches = 0;
 let uniformBuffer: GPUBuffer | null = null;
 const uniformStaging = new ArrayBuffer(UNIFORM_SLOT * UNIFORM_SLOTS);
 let uniformSlots = 0;
-let afterFlush: (() => void)[] = [];
 
 function currentEncoder(): GPUCommandEncoder {
   if (!encoder) encoder = device().createCommandEncoder();
@@ -261,17 +248,9 @@ export function recordCopy(src: GPUBuffer, dst: GPUBuffer, bytes: number): void 
   pendingDispatches++;
 }
 
-/** Runs `fn` once the current batch has been submitted (used to recycle buffers safely). */
-export function onNextFlush(fn: () => void): void {
-  afterFlush.push(fn);
-}
-
 /** Submits everything recorded so far as one command buffer. Cheap when nothing is pending. */
 export function flush(): void {
-  if (!encoder && uniformSlots === 0) {
-    runAfterFlush();
-    return;
-  }
+  if (!encoder && uniformSlots === 0) return;
   endPass();
   const dev = device();
   if (uniformSlots > 0) {
@@ -284,18 +263,6 @@ export function flush(): void {
   encoder = null;
   pendingDispatches = 0;
   uniformSlots = 0;
-  runAfterFlush();
-}
-
-function runAfterFlush(): void {
-  const fns = afterFlush;
-  afterFlush = [];
-  for (const fn of fns) fn();
-}
-
-/** Whether any command is recorded but not yet submitted. */
-export function hasPendingWork(): boolean {
-  return encoder !== null;
 }
 
 /**

@@ -3,15 +3,16 @@
  *
  * @module
  */
-import { approxSign } from "./approx_sign.ts";
+import { approxSignEstimator } from "./approx_sign.ts";
 import type { Estimator } from "./estimator.ts";
 import { hardtanhEstimator } from "./hardtanh.ts";
-import { hardtanhV2 } from "./hardtanh_v2.ts";
-import { ste } from "./ste.ts";
-import { steV2 } from "./ste_v2.ts";
+import { hardtanhV2Estimator } from "./hardtanh_v2.ts";
+import { steEstimator } from "./ste.ts";
+import { steV2Estimator } from "./ste_v2.ts";
 
 const registry = new Map<string, Estimator>(
-  [ste, hardtanhEstimator, steV2, hardtanhV2, approxSign].map((e) => [e.name, e]),
+  [steEstimator, hardtanhEstimator, steV2Estimator, hardtanhV2Estimator, approxSignEstimator]
+    .map((e) => [e.name, e]),
 );
 
 /**
@@ -22,7 +23,7 @@ const registry = new Map<string, Estimator>(
  * import { registerEstimator } from "@ovsw/layers";
  * registerEstimator({
  *   name: "clipped2", description: "gradient where |x| < 2", forward: "sign(x)",
- *   backward: "select(0.0, g, abs(x) < 2.0)", usesRowMeanAbs: false,
+ *   backward: "select(0.0, g, abs(x) < 2.0)", usesRowMeanAbs: false, signForward: true,
  * });
  * ```
  */

@@ -10,14 +10,15 @@ import type { Estimator } from "./estimator.ts";
  *
  * @example
  * ```ts
- * import { ste } from "@ovsw/layers";
- * console.log(ste.backward); // "g"
+ * import { steEstimator } from "@ovsw/layers";
+ * console.log(steEstimator.backward); // "g"
  * ```
  */
-export const ste: Estimator = {
+export const steEstimator: Estimator = {
   name: "ste",
   description: "sign forward, identity gradient",
   forward: "sign(x)",
   backward: "g",
   usesRowMeanAbs: false,
+  signForward: true,
 };

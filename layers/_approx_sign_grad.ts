@@ -4,8 +4,8 @@
  * @module
  */
 import type { Tensor } from "@ovsw/gpu";
-import { approxSign } from "./quantizers/approx_sign.ts";
-import { estimatorBackward } from "./quantizers/kernels.ts";
+import { approxSignEstimator } from "./estimators/approx_sign.ts";
+import { estimatorBackward } from "./estimators/_kernels.ts";
 
 /**
  * ∂L/∂x from the conv's input gradient `ga` (∂L/∂a, shape of `x`): the ApproxSign estimator on
@@ -22,7 +22,11 @@ export function approxSignInputGrad(
 ): Tensor {
   const n = x.shape[0];
   const ga2 = ga.view([n, x.size / n]);
-  const gx = estimatorBackward(x2, ga2, approxSign, { stats: xStats, normalize: training, eps });
+  const gx = estimatorBackward(x2, ga2, approxSignEstimator, {
+    stats: xStats,
+    normalize: training,
+    eps,
+  });
   const out = gx.view(x.shape);
   ga2.dispose();
   gx.dispose();

@@ -5,7 +5,7 @@
  */
 import { noGrad, record1, type Tensor } from "@ovsw/gpu";
 import type { Estimator } from "./estimator.ts";
-import { estimatorBackward, estimatorForward, rowStats } from "./kernels.ts";
+import { estimatorBackward, estimatorForward, rowStats } from "./_kernels.ts";
 import { getEstimator } from "./registry.ts";
 
 /**

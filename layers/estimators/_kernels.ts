@@ -161,9 +161,9 @@ function rowLen(x: Tensor): number {
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { estimatorForward, ste } from "@ovsw/layers";
+ * import { estimatorForward, steEstimator } from "@ovsw/layers";
  * await initGpu();
- * console.log(await estimatorForward(Tensor.from([-2, 0, 3], [3]), ste).read()); // [-1, 0, 1]
+ * console.log(await estimatorForward(Tensor.from([-2, 0, 3], [3]), steEstimator).read()); // [-1, 0, 1]
  * ```
  */
 export function estimatorForward(x: Tensor, e: Estimator, o: RowOptions = {}): Tensor {
@@ -186,10 +186,10 @@ export function estimatorForward(x: Tensor, e: Estimator, o: RowOptions = {}): T
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { approxSign, estimatorBackward } from "@ovsw/layers";
+ * import { approxSignEstimator, estimatorBackward } from "@ovsw/layers";
  * await initGpu();
  * const x = Tensor.from([0.25, 2], [2]);
- * console.log(await estimatorBackward(x, Tensor.from([1, 1], [2]), approxSign).read()); // [1.5, 0]
+ * console.log(await estimatorBackward(x, Tensor.from([1, 1], [2]), approxSignEstimator).read()); // [1.5, 0]
  * ```
  */
 export function estimatorBackward(
@@ -253,10 +253,10 @@ var<workgroup> a: array<f32, 256>;
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { rowDotForward, ste } from "@ovsw/layers";
+ * import { rowDotForward, steEstimator } from "@ovsw/layers";
  * await initGpu();
  * const w = Tensor.from([0.3, -0.1], [1, 2]);
- * console.log(await rowDotForward(Tensor.from([1, 2], [1, 2]), w, ste).read()); // [-1]
+ * console.log(await rowDotForward(Tensor.from([1, 2], [1, 2]), w, steEstimator).read()); // [-1]
  * ```
  */
 export function rowDotForward(g: Tensor, w: Tensor, e: Estimator, stats?: Tensor): Tensor {

@@ -20,4 +20,5 @@ export const hardtanhEstimator: Estimator = {
   forward: "sign(x)",
   backward: "select(0.0, g, abs(x) < 1.0)",
   usesRowMeanAbs: false,
+  signForward: true,
 };

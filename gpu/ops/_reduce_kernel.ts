@@ -16,8 +16,8 @@ import {
   outIndexCode,
   outIndexValues,
   planAxes,
-} from "./layout.ts";
-import { WG_TREE_SUM } from "./tree_sum.ts";
+} from "./_layout.ts";
+import { WG_TREE_SUM } from "./_tree_sum.ts";
 
 const FULL_NAMES = ["a", "b", "c", "d"];
 

@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { WG_TREE_SUM } from "./tree_sum.ts";
+ * import { WG_TREE_SUM } from "./_tree_sum.ts";
  * const body = `part[l] = acc;\n  ${WG_TREE_SUM}\n  if (l == 0u) { out[0] = part[0]; }`;
  * console.log(body.includes("workgroupBarrier")); // true
  * ```

@@ -3,11 +3,7 @@
  *
  * @module
  */
-
-/** Formats a shape for messages, e.g. `[2, 3, 32, 32]`. */
-export function fmtShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
-}
+import { shapeStr } from "@ovsw/gpu";
 
 /**
  * Throws a clear error unless `shape` has `rank` dimensions and, if given, `channels` at dim 1.
@@ -27,12 +23,12 @@ export function checkInputShape(
   const ranks = Array.isArray(rank) ? rank : [rank];
   if (!ranks.includes(shape.length)) {
     throw new RangeError(
-      `${layer}: expected a ${ranks.join(" or ")}-D input, got shape ${fmtShape(shape)}`,
+      `${layer}: expected a ${ranks.join(" or ")}-D input, got shape ${shapeStr(shape)}`,
     );
   }
   if (channels !== undefined && shape[1] !== channels) {
     throw new RangeError(
-      `${layer}: expected ${channels} channels at dim 1, got shape ${fmtShape(shape)}`,
+      `${layer}: expected ${channels} channels at dim 1, got shape ${shapeStr(shape)}`,
     );
   }
 }

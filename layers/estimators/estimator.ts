@@ -22,6 +22,7 @@
  *   forward: "sign(x)",
  *   backward: "select(0.0, g, abs(x) < 2.0)",
  *   usesRowMeanAbs: false,
+ *   signForward: true,
  * };
  * ```
  */
@@ -36,4 +37,10 @@ export interface Estimator {
   readonly backward: string;
   /** Whether the expressions use `m` (then the row statistics are computed). */
   readonly usesRowMeanAbs: boolean;
+  /**
+   * Whether `forward` is exactly `sign(x)` (values −1, 0, +1, sign(0) = 0). Only such weight
+   * estimators give ±α binary weights, so only they may run the bit-packed XNOR forward and
+   * grad-input kernels (see `binaryConvKernels` in `@ovsw/gpu`); the others take the float path.
+   */
+  readonly signForward: boolean;
 }

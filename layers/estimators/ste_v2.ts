@@ -10,14 +10,15 @@ import type { Estimator } from "./estimator.ts";
  *
  * @example
  * ```ts
- * import { steV2 } from "@ovsw/layers";
- * console.log(steV2.usesRowMeanAbs); // true
+ * import { steV2Estimator } from "@ovsw/layers";
+ * console.log(steV2Estimator.usesRowMeanAbs); // true
  * ```
  */
-export const steV2: Estimator = {
+export const steV2Estimator: Estimator = {
   name: "ste_v2",
   description: "sign·mean|W_o| forward, identity gradient",
   forward: "sign(x) * m",
   backward: "g",
   usesRowMeanAbs: true,
+  signForward: false,
 };
