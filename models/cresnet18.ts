@@ -13,7 +13,8 @@ import {
   Module,
   Sequential,
 } from "@ovsw/layers";
-import { binaryInitFor, checkClasses, type ModelOptions } from "./options.ts";
+import { checkClasses } from "./_checks.ts";
+import { binaryInitFor, type ModelOptions } from "./options.ts";
 
 /**
  * cResNet18 with standard BasicBlocks (binary 1×1 downsample shortcuts): FP conv3×3 3→64 →

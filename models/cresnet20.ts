@@ -15,7 +15,8 @@ import {
   Module,
   Sequential,
 } from "@ovsw/layers";
-import { binaryInitFor, checkClasses, type ModelOptions } from "./options.ts";
+import { checkClasses } from "./_checks.ts";
+import { binaryInitFor, type ModelOptions } from "./options.ts";
 
 /**
  * cResNet20 with Bi-Real blocks (one shortcut per binary conv, option-A shortcuts):

@@ -1,6 +1,7 @@
 /**
- * `@ovsw/models`: the paper's models (cResNet20/18, VGG-small, ImageNet ResNet-18/34) and
- * `vgg-small-28`, exact to the authors' code, built by name with `createModel`.
+ * `@ovsw/models`: the paper's models (cResNet20/18, VGG-small, ImageNet ResNet-18/34), exact to
+ * the authors' code, and this project's own `vgg-small-28` for 28×28 data, built by name with
+ * `createModel`.
  *
  * @example
  * ```ts
@@ -14,9 +15,9 @@
  *
  * @module
  */
-export * from "./options.ts";
-export * from "./cresnet20.ts";
-export * from "./cresnet18.ts";
-export * from "./resnet_imagenet.ts";
-export * from "./vgg_small.ts";
-export * from "./registry.ts";
+export { binaryInitFor, type ModelOptions } from "./options.ts";
+export { CResNet20 } from "./cresnet20.ts";
+export { CResNet18 } from "./cresnet18.ts";
+export { ImageNetResNet } from "./resnet_imagenet.ts";
+export { VGGBase, type VGGInit, VGGSmall, VGGSmall28, type VGGStage } from "./vgg_small.ts";
+export { createModel, type ModelInfo, modelInfo, modelNames, MODELS } from "./registry.ts";

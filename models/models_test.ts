@@ -101,7 +101,7 @@ Deno.test("names match the authors' state_dict; aliases and errors", () => {
   assert.equal(modelInfo("vggsmall28").name, "vgg-small-28");
 });
 
-Deno.test("init of §8: Kaiming fan_in, VGG fan-out, ImageNet BN γ=1e-8, γ scaling, seeds", async () => {
+Deno.test("init of §8: Kaiming fan_in, ImageNet BN γ=1e-8, γ scaling, seeds", async () => {
   const seed = freshSeed();
   const r20 = createModel("cresnet20", { seed });
   const w = await r20.namedParameters().find(([n]) => n === "layer3.1.conv1.weight")![1].read();
@@ -119,17 +119,6 @@ Deno.test("init of §8: Kaiming fan_in, VGG fan-out, ImageNet BN γ=1e-8, γ sca
   assert.ok(wu.every((v) => Math.abs(v) <= bound * (1 + 1e-6)));
   assert.ok(Math.abs(stdOf(wu) - bound / Math.sqrt(3)) < 0.03 * bound, `uniform seed ${seed}`);
   for (const m of [r20, r20b, r20g, r20u]) m.dispose();
-
-  const vgg = createModel("vgg-small-28", { seed });
-  const p = Object.fromEntries(vgg.namedParameters());
-  const w4 = await p["conv4.weight"].read(); // 128→256: fan-out std √(2/(9·256))
-  assert.ok(
-    Math.abs(stdOf(w4) - Math.sqrt(2 / 2304)) < 0.03 * Math.sqrt(2 / 2304),
-    `vgg seed ${seed}`,
-  );
-  assert.ok(Math.abs(stdOf(await p["fc.weight"].read()) - 0.01) < 0.001, `vgg fc seed ${seed}`);
-  assert.ok((await p["fc.bias"].read()).every((v) => v === 0));
-  vgg.dispose();
 
   const r18 = createModel("resnet18", { classes: 10, seed });
   const q = Object.fromEntries(r18.namedParameters());

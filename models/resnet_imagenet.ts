@@ -19,7 +19,8 @@ import {
   Module,
   Sequential,
 } from "@ovsw/layers";
-import { binaryInitFor, checkClasses, type ModelOptions } from "./options.ts";
+import { checkClasses } from "./_checks.ts";
+import { binaryInitFor, type ModelOptions } from "./options.ts";
 
 /**
  * ImageNet ResNet with Bi-Real blocks (double shortcut, Hardtanh, FP 1×1 downsample):

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Tensor } from "@ovsw/gpu";
-import { Prng } from "@ovsw/init";
+import { type Initializer, normalInit, Prng } from "@ovsw/init";
 import {
   BatchNorm2d,
   BinaryConv2d,
@@ -16,8 +16,8 @@ import {
   Module,
   PReLU,
 } from "@ovsw/layers";
-import { normalInit } from "@ovsw/init";
-import { binaryInitFor, checkClasses, type ModelOptions, vggConvInit } from "./options.ts";
+import { checkClasses } from "./_checks.ts";
+import { binaryInitFor, type ModelOptions } from "./options.ts";
 
 /** One conv stage of a VGG: conv, optional max-pool (before BN), BN, optional activation. */
 export interface VGGStage {
@@ -29,6 +29,27 @@ export interface VGGStage {
   bn: BatchNorm2d;
   /** The activation, if any. */
   act: Module | null;
+}
+
+/**
+ * The initialisers of a VGG's layers. An absent one leaves the layer at PyTorch's default
+ * (`kaiming_uniform(a=√5)` weights, U(±1/√fanIn) bias); BN is always γ = 1, β = 0.
+ */
+export interface VGGInit {
+  /** The full-precision first conv. */
+  stem?: Initializer;
+  /** The binary convs. */
+  binary: Initializer;
+  /** The classifier's weight. */
+  fc?: Initializer;
+  /** The classifier's bias. */
+  fcBias?: Initializer;
+}
+
+/** VGG-small's own conv init: N(0, 2/(k·k·C_out)) (fan-out), times γ (method.md §8.3). */
+function vggConvInit(shape: readonly number[], rng: Prng, gamma = 1): Float32Array {
+  const n = shape[0] * (shape[2] ?? 1) * (shape[3] ?? 1);
+  return normalInit(shape, rng, { std: Math.sqrt(2 / n), gamma });
 }
 
 /**
@@ -59,18 +80,18 @@ export abstract class VGGBase extends Module {
     fcIn: number,
     options: ModelOptions,
     model: string,
+    init: VGGInit,
   ): void {
     const classes = checkClasses(model, options.classes ?? 10);
     const rng = new Prng(options.seed ?? 0);
-    const binaryInit = binaryInitFor(options, vggConvInit);
     let cin = inChannels;
     widths.forEach((w, i) => {
       const conv = i === 0
-        ? new Conv2d(cin, w, 3, { padding: 1, rng, init: (s, r) => vggConvInit(s, r) })
+        ? new Conv2d(cin, w, 3, { padding: 1, rng, init: init.stem })
         : new BinaryConv2d(cin, w, 3, {
           padding: 1,
           rng,
-          init: binaryInit,
+          init: init.binary,
           estimator: options.estimator,
           learnedScale: options.learnedScale,
         });
@@ -89,11 +110,7 @@ export abstract class VGGBase extends Module {
     this.flat = this.registerModule("flatten", new Flatten());
     this.fc = this.registerModule(
       "fc",
-      new Linear(fcIn, classes, {
-        rng,
-        init: (s, r) => normalInit(s, r, { std: 0.01 }),
-        biasInit: (s) => new Float32Array(s[0]),
-      }),
+      new Linear(fcIn, classes, { rng, init: init.fc, biasInit: init.fcBias }),
     );
   }
 
@@ -129,8 +146,9 @@ export abstract class VGGBase extends Module {
 /**
  * VGG-small 1w1a for 32×32×3: FP conv0 3→128 → BN → Hardtanh; binary 128→128 → pool → BN →
  * Hardtanh; 128→256; 256→256 (pool); 256→512; 512→512 (pool) → BN → PReLU(512); flatten →
- * FP Linear(8192→classes). Init: every conv N(0, 2/(9·C_out)) (fan-out), Linear N(0, 0.01)
- * with zero bias.
+ * FP Linear(8192→classes). Init (the authors' VGG override, method.md §8.3): every conv, the
+ * binary ones included, N(0, 2/(9·C_out)) (fan-out) times γ for the binary ones; Linear
+ * N(0, 0.01) with zero bias; BN γ = 1, β = 0. A named `init` replaces the binary convs' only.
  *
  * @example
  * ```ts
@@ -156,14 +174,26 @@ export class VGGSmall extends VGGBase {
       8192,
       options,
       "vgg-small",
+      {
+        stem: (s, r) => vggConvInit(s, r),
+        binary: binaryInitFor(options, vggConvInit),
+        fc: (s, r) => normalInit(s, r, { std: 0.01 }),
+        fcBias: (s) => new Float32Array(s[0]),
+      },
     );
   }
 }
 
 /**
- * `vgg-small-28` for 28×28×1 data (Fashion-MNIST): FP conv 1→64 → BN → Hardtanh; binary
- * 64→64 → pool → BN → Hardtanh; 64→128 → BN → Hardtanh; 128→128 → pool → BN → Hardtanh;
- * 128→256 → pool (7→3) → BN; flatten → FP Linear(2304→classes). VGG-small's init.
+ * `vgg-small-28` for 28×28×1 data (Fashion-MNIST), this project's own network (the paper has
+ * none for 28×28): FP conv 1→64 → BN → Hardtanh; binary 64→64 → pool → BN → Hardtanh; 64→128 →
+ * BN → Hardtanh; 128→128 → pool → BN → Hardtanh; 128→256 → pool (7→3) → BN; flatten → FP
+ * Linear(2304→classes).
+ *
+ * Init, defined here as for cResNet20 (not VGG-small's fan-out override): binary convs Kaiming
+ * normal fan_in, N(0, 2/(9·C_in)) times γ (the authors' builder; a named `init` replaces it);
+ * the FP stem conv and the classifier (weight and bias) at PyTorch's defaults,
+ * `kaiming_uniform(a=√5)` = U(±1/√fanIn); BN γ = 1, β = 0.
  *
  * @example
  * ```ts
@@ -189,6 +219,7 @@ export class VGGSmall28 extends VGGBase {
       2304,
       options,
       "vgg-small-28",
+      { binary: binaryInitFor(options) },
     );
   }
 }
