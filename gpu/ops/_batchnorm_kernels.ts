@@ -10,7 +10,7 @@ import { f32, grid, runKernel, WGSL_INDEX } from "../kernel.ts";
 import { shapeStr, Tensor } from "../tensor.ts";
 import { type AxesPlan, channelPlan } from "./_layout.ts";
 import { expandMap } from "./_reduce_kernel.ts";
-import { WG_TREE_SUM } from "./_tree_sum.ts";
+import { WG_TREE_SUM, wgTreeSum } from "./_tree_sum.ts";
 
 /** Chunks per channel: enough workgroups to fill the device, each reducing ≥ 4096 values. */
 function chunksFor(c: number, m: number): number {
@@ -144,14 +144,7 @@ var<workgroup> part2: array<f32, 256>;
   }
   part[l] = ${hsum("sg")};
   part2[l] = ${hsum("sgx")};
-  workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (l < s) {
-      part[l] += part[l + s];
-      part2[l] += part2[l + s];
-    }
-    workgroupBarrier();
-  }
+  ${wgTreeSum(["part", "part2"])}
   if (l == 0u) {
     let at = (o * p.chunks + chunk) * 2u;
     part_out[at] = part[0];

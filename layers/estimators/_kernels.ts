@@ -6,6 +6,7 @@
  * @module
  */
 import { f32, grid, runKernel, Tensor, WGSL_INDEX } from "@ovsw/gpu";
+import { wgTreeSum } from "@ovsw/gpu/internal";
 import type { Estimator } from "./estimator.ts";
 
 /** Workgroup counts for one workgroup per row. */
@@ -28,10 +29,7 @@ function rowStatsCode(vec: boolean): string {
 var<workgroup> a: array<f32, 256>;
 var<workgroup> b: array<f32, 256>;
 fn reduce2(l: u32) {
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (l < s) { a[l] += a[l + s]; b[l] += b[l + s]; }
-    workgroupBarrier();
-  }
+  ${wgTreeSum(["a", "b"])}
 }
 @compute @workgroup_size(256) fn main(@builtin(workgroup_id) wid: vec3u,
     @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) l: u32) {
@@ -44,7 +42,6 @@ fn reduce2(l: u32) {
   var sa = ${T}(0.0);
   for (var j = l; j < len; j += 256u) { let v = x[base + j]; s += v; sa += abs(v); }
   a[l] = ${hsum("s")}; b[l] = ${hsum("sa")};
-  workgroupBarrier();
   reduce2(l);
   let mean = a[0] / nf;
   let meanAbs = b[0] / nf;
@@ -57,7 +54,6 @@ fn reduce2(l: u32) {
     z += abs(d);
   }
   a[l] = ${hsum("q")}; b[l] = ${hsum("z")};
-  workgroupBarrier();
   reduce2(l);
   if (l == 0u) {
     let vr = select(0.0, a[0] / f32(p.n - 1u), p.n > 1u);
@@ -237,11 +233,7 @@ var<workgroup> a: array<f32, 256>;
     acc += gs[r * p.n + j] * (${e.forward});
   }
   a[l] = acc;
-  workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (l < s) { a[l] += a[l + s]; }
-    workgroupBarrier();
-  }
+  ${wgTreeSum(["a"])}
   if (l == 0u) { y[r] = a[0]; }
 }`;
 }
