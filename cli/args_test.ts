@@ -3,16 +3,17 @@ import {
   match as assertMatch,
   rejects as assertRejects,
 } from "node:assert/strict";
+import { TRAIN_CONFIG_KEYS } from "@ovsw/train";
 import { helpText, parseCli } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { TRAIN_FLAGS } from "./flags.ts";
 import {
   COMPARE_TASK,
+  CONFIG_FLAG_KEYS,
   EVAL_TASK,
   GAMMA_TASK,
   REPORT_TASK,
   toTrainConfig,
-  TRAIN_CONFIG_KEYS,
   TRAIN_TASK,
 } from "./tasks.ts";
 
@@ -99,6 +100,8 @@ Deno.test("parseCli: flags are parsed and typed", async () => {
   assertEquals(source.lr, "flag");
   const cfg = toTrainConfig(values);
   assertEquals(Object.keys(cfg), [...TRAIN_CONFIG_KEYS]);
+  // The run directory's configuration and the training flags describe the same keys.
+  assertEquals([...CONFIG_FLAG_KEYS].sort(), [...TRAIN_CONFIG_KEYS].sort());
   assertEquals("json" in cfg, false);
 });
 

@@ -5,10 +5,10 @@
  * @module
  */
 import { helpText, parseCli } from "./args.ts";
-import type { Method } from "./flags.ts";
+import type { Method } from "@ovsw/train";
 import { type CliIo, processIo, runMain } from "./main.ts";
 import { renderRuns } from "./report_setup.ts";
-import { formatTable } from "./run_summary.ts";
+import { formatTable } from "./_table.ts";
 import type { SweepResult } from "./sweep.ts";
 import { sweepTarget, withSweep } from "./sweep_task.ts";
 import { COMPARE_TASK, toTrainConfig } from "./tasks.ts";
@@ -23,7 +23,7 @@ function pct(x: number | null): string {
  *
  * @example
  * ```ts
- * import { compareTable } from "@ovsw/cli";
+ * import { compareTable } from "./compare.ts";
  * console.log(typeof compareTable); // function
  * ```
  */
@@ -59,7 +59,8 @@ export function compareTable(results: SweepResult[]): string {
  *
  * @example
  * ```ts
- * import { compareMain, processIo } from "@ovsw/cli";
+ * import { compareMain } from "./compare.ts";
+ * import { processIo } from "./main.ts";
  * console.log(await compareMain(["--help"], processIo())); // 0
  * ```
  */

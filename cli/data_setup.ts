@@ -22,8 +22,8 @@ export interface DataFlags {
 }
 
 /**
- * Loads the splits a run trains and tests on; a missing or corrupt dataset is a
- * {@link UsageError} naming the file or directory.
+ * Loads the splits a run trains and tests on; a missing or corrupt dataset, or a limit above
+ * the split's size, is a {@link UsageError} naming the file, directory or flag.
  *
  * @example
  * ```ts
@@ -34,8 +34,9 @@ export interface DataFlags {
  * ```
  */
 export async function loadRunData(flags: DataFlags): Promise<LoadedData> {
+  let data: LoadedData;
   try {
-    return await loadData({
+    data = await loadData({
       dataset: flags.dataset ?? undefined,
       dataDir: flags.dataDir ?? undefined,
       download: flags.download,
@@ -48,6 +49,20 @@ export async function loadRunData(flags: DataFlags): Promise<LoadedData> {
     }
     throw e;
   }
+  for (
+    const [flag, limit, split, what] of [
+      ["--train-limit", flags.trainLimit, data.train, "training"],
+      ["--test-limit", flags.testLimit, data.test, "test"],
+    ] as const
+  ) {
+    if (limit !== null && limit > split.count) {
+      throw new UsageError(
+        `${flag} ${limit} is more than the ${split.count} ${what} images of ` +
+          `${data.spec.title} (${data.source}); use at most ${split.count}, or none for all`,
+      );
+    }
+  }
+  return data;
 }
 
 /**

@@ -6,15 +6,20 @@
 import { initGpu } from "@ovsw/gpu";
 import { DataLoader } from "@ovsw/data";
 import { helpText, parseCli } from "./args.ts";
-import { checkpointDir, type CheckpointKind, loadCheckpoint } from "./checkpoint.ts";
+import {
+  checkpointDir,
+  type CheckpointKind,
+  evaluate,
+  loadCheckpoint,
+  loadModelWeights,
+  trimDir,
+} from "@ovsw/train";
 import { describeData, loadRunData } from "./data_setup.ts";
 import { UsageError } from "./errors.ts";
-import { evaluate } from "./evaluate.ts";
 import { type CliIo, processIo, runMain } from "./main.ts";
 import { buildModel } from "./model_setup.ts";
-import { loadModelWeights } from "./model_io.ts";
-import { readRunConfig } from "./run_dir.ts";
-import { formatTable } from "./run_summary.ts";
+import { readTrainRunConfig } from "./_run_config.ts";
+import { formatTable } from "./_table.ts";
 import { EVAL_TASK } from "./tasks.ts";
 
 /** What `eval` reports (printed as one JSON object with `--json`). */
@@ -43,7 +48,8 @@ export interface EvalResult {
  *
  * @example
  * ```ts
- * import { evalMain, processIo } from "@ovsw/cli";
+ * import { evalMain } from "./eval.ts";
+ * import { processIo } from "./main.ts";
  * console.log(await evalMain(["--help"], processIo())); // 0
  * ```
  */
@@ -53,10 +59,11 @@ export async function evalMain(argv: string[], io: CliIo = processIo()): Promise
     io.out(helpText(EVAL_TASK));
     return 0;
   }
-  const runDir = (args.values.run as string | null)?.replace(/\/+$/, "");
+  const run = args.values.run as string | null;
+  const runDir = run === null ? null : trimDir(run);
   if (!runDir) throw new UsageError("eval needs --run <run-dir> (see --help)");
   const kind = args.values.checkpoint as CheckpointKind;
-  const cfg = (await readRunConfig(runDir)).config;
+  const cfg = (await readTrainRunConfig(runDir)).config;
   const pick = <K extends keyof typeof cfg>(key: K) =>
     (args.source[key] === "default" ? cfg[key] : args.values[key]) as (typeof cfg)[K];
   const data = await loadRunData({

@@ -4,19 +4,8 @@
  *
  * @module
  */
+import { DEFAULT_CHECKPOINT_EVERY, INITS, METHODS, SCHEDULES } from "@ovsw/train";
 import type { FlagSpec } from "./flag_spec.ts";
-
-/** Training methods: plain SGD, SGD with AGS, and OvSW (AGS + SAD). */
-export const METHODS = ["vanilla", "ags", "ovsw"] as const;
-
-/** A training method name. */
-export type Method = (typeof METHODS)[number];
-
-/** Initialisers selectable with `--init` (`default`: the model's own, method.md §8). */
-export const INITS = ["default", "kaiming-normal", "kaiming-uniform"] as const;
-
-/** Learning-rate schedules selectable with `--schedule`. */
-export const SCHEDULES = ["cosine", "cosine-step", "constant"] as const;
 
 /** The γ values of the poster's convergence experiment. */
 export const POSTER_GAMMAS: readonly number[] = [1e-4, 1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3];
@@ -274,6 +263,7 @@ export const OPTIM_FLAGS: FlagSpec[] = [
     kind: "int",
     default: 0,
     min: 0,
+    max: 2 ** 32 - 1,
     placeholder: "<n>",
     help: "seed of initialisation, shuffling and augmentation",
   },
@@ -298,6 +288,16 @@ export const RUN_FLAGS: FlagSpec[] = [
     min: 1,
     placeholder: "<n>",
     help: "read loss/accuracy back and log them every n steps",
+  },
+  {
+    name: "checkpoint-every",
+    key: "checkpointEvery",
+    kind: "int",
+    default: DEFAULT_CHECKPOINT_EVERY,
+    min: 1,
+    placeholder: "<n>",
+    help: "also save checkpoint-latest every n steps (besides each epoch's end), so a kill " +
+      "loses at most n steps",
   },
   {
     name: "out",
@@ -336,6 +336,14 @@ export const RUN_FLAGS: FlagSpec[] = [
     placeholder: "<n>",
     help: "stop as Ctrl-C would (checkpoint, exit 130) after n steps of this session",
   },
+  {
+    name: "allow-backend-change",
+    key: "allowBackendChange",
+    kind: "bool",
+    default: false,
+    help: "with --resume: continue on another WebGPU backend/adapter than the run started on " +
+      "(the results then differ bit-wise from an uninterrupted run)",
+  },
 ];
 
 /** Flags every task has. */
@@ -370,5 +378,5 @@ export const TRAIN_FLAGS: FlagSpec[] = [
 
 /** Training flags shared by multi-run tasks (compare, gamma): everything but resume/name. */
 export const SWEEP_BASE_FLAGS: FlagSpec[] = TRAIN_FLAGS.filter(
-  (f) => !["resume", "name", "method", "stop-after-steps"].includes(f.name),
+  (f) => !["resume", "name", "method", "stop-after-steps", "allow-backend-change"].includes(f.name),
 );

@@ -6,10 +6,10 @@
  * @module
  */
 import { helpText, parseCli } from "./args.ts";
-import type { INITS, Method } from "./flags.ts";
+import type { INITS, Method } from "@ovsw/train";
 import { type CliIo, processIo, runMain } from "./main.ts";
 import { renderRuns } from "./report_setup.ts";
-import { formatTable } from "./run_summary.ts";
+import { formatTable } from "./_table.ts";
 import type { SweepResult, SweepRun } from "./sweep.ts";
 import { sweepTarget, withSweep } from "./sweep_task.ts";
 import { GAMMA_TASK, toTrainConfig } from "./tasks.ts";
@@ -29,7 +29,7 @@ function pct(x: number | null): string {
  *
  * @example
  * ```ts
- * import { gammaTable } from "@ovsw/cli";
+ * import { gammaTable } from "./gamma.ts";
  * console.log(typeof gammaTable); // function
  * ```
  */
@@ -54,7 +54,8 @@ export function gammaTable(results: SweepResult[], gammas: number[], groups: str
  *
  * @example
  * ```ts
- * import { gammaMain, processIo } from "@ovsw/cli";
+ * import { gammaMain } from "./gamma.ts";
+ * import { processIo } from "./main.ts";
  * console.log(await gammaMain(["--help"], processIo())); // 0
  * ```
  */

@@ -1,11 +1,12 @@
 /**
  * The shared entry-point wrapper of every task: runs it, prints results on stdout, and turns
- * errors into one line on stderr with the right exit code (2 for usage errors, 1 for a failed
- * run, 130 after Ctrl-C). Set `OVSW_DEBUG=1` to also see stack traces.
+ * errors into one line on stderr with the right exit code (2 for usage errors and unusable run
+ * directories, 1 for a failed run or a failed write, 130 after Ctrl-C). Set `OVSW_DEBUG=1` to also see stack traces.
  *
  * @module
  */
 import { GpuUnavailableError } from "@ovsw/gpu";
+import { RunDirError, StorageError } from "@ovsw/train";
 import { oneLine, RunStopped, UsageError } from "./errors.ts";
 import { stderrSink, type TextSink } from "./progress.ts";
 
@@ -28,7 +29,10 @@ function debug(): boolean {
  * ```
  */
 export function describeFailure(err: unknown): { code: number; text: string } {
-  if (err instanceof UsageError) return { code: 2, text: `error: ${oneLine(err)}` };
+  if (err instanceof UsageError || err instanceof RunDirError) {
+    return { code: 2, text: `error: ${oneLine(err)}` };
+  }
+  if (err instanceof StorageError) return { code: 1, text: `error: ${oneLine(err)}` };
   if (err instanceof RunStopped) return { code: err.exitCode, text: oneLine(err) };
   if (err instanceof GpuUnavailableError) return { code: 1, text: `error: ${err.message}` };
   if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {

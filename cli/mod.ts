@@ -1,7 +1,9 @@
 /**
  * `@ovsw/cli`: the command-line tasks (`deno task train|eval|report|compare|gamma`) and the
- * pieces they are built from: flag parsing with `--config` files, the safetensors format,
- * atomic checkpoints with exact resume, progress output, and the training loop.
+ * pieces they are built from: flag parsing with `--config` files, the task specifications,
+ * data/model/optimizer setup from a configuration, progress output, and `trainRun` (one run
+ * with checkpoints, exact resume and Ctrl-C handling) and `runSweep` (several). The training
+ * API and the run directory are `@ovsw/train`.
  *
  * @example
  * ```ts
@@ -12,29 +14,49 @@
  *
  * @module
  */
-export * from "./errors.ts";
-export * from "./flag_spec.ts";
-export * from "./flags.ts";
-export * from "./args.ts";
-export * from "./tasks.ts";
-export * from "./safetensors.ts";
-export * from "./atomic.ts";
-export * from "./tree_store.ts";
-export * from "./checkpoint.ts";
-export * from "./progress.ts";
-export * from "./data_setup.ts";
-export * from "./model_setup.ts";
-export * from "./model_io.ts";
-export * from "./optimizer_setup.ts";
-export * from "./evaluate.ts";
-export * from "./run_dir.ts";
-export * from "./run_summary.ts";
-export * from "./report_setup.ts";
-export * from "./trainer.ts";
-export * from "./sweep.ts";
-export * from "./main.ts";
-export * from "./train.ts";
-export * from "./eval.ts";
-export * from "./report.ts";
-export * from "./compare.ts";
-export * from "./gamma.ts";
+export { oneLine, RunStopped, UsageError } from "./errors.ts";
+export {
+  type FlagKind,
+  type FlagSpec,
+  type FlagValue,
+  formatFlagValue,
+  parseFlagValue,
+} from "./flag_spec.ts";
+export {
+  COMMON_FLAGS,
+  DATA_FLAGS,
+  DEFAULT_BUDGET,
+  METHOD_FLAGS,
+  MODEL_FLAGS,
+  OPTIM_FLAGS,
+  POSTER_GAMMAS,
+  RUN_FLAGS,
+  SWEEP_BASE_FLAGS,
+  TRAIN_FLAGS,
+} from "./flags.ts";
+export { helpText, parseCli, type ParsedArgs, type TaskSpec, type ValueSource } from "./args.ts";
+export {
+  COMPARE_TASK,
+  CONFIG_FLAG_KEYS,
+  EVAL_TASK,
+  GAMMA_TASK,
+  REPORT_TASK,
+  toTrainConfig,
+  TRAIN_TASK,
+} from "./tasks.ts";
+export {
+  formatDuration,
+  Progress,
+  progressBar,
+  type ProgressInfo,
+  stderrSink,
+  type TextSink,
+  trainProgressLine,
+} from "./progress.ts";
+export { type DataFlags, describeData, loadRunData } from "./data_setup.ts";
+export { buildModel } from "./model_setup.ts";
+export { makeOptimizer, makeSchedule, type RunOptimizer } from "./optimizer_setup.ts";
+export { renderRunReport, renderRuns } from "./report_setup.ts";
+export { trainRun, type TrainOptions, type TrainResult } from "./trainer.ts";
+export { runSweep, type SweepResult, type SweepRun } from "./sweep.ts";
+export { type CliIo, describeFailure, processIo, runMain, runTask } from "./main.ts";

@@ -8,7 +8,7 @@ import type { Split } from "@ovsw/data";
 import type { Module } from "@ovsw/layers";
 import { createModel, modelInfo } from "@ovsw/models";
 import { UsageError } from "./errors.ts";
-import type { TrainConfig } from "./tasks.ts";
+import type { TrainConfig } from "@ovsw/train";
 
 /**
  * The model of a run: `--model` with `--init`/`--gamma` for the binary weights, seeded by

@@ -15,7 +15,7 @@ import {
   type Schedule,
   vanilla,
 } from "@ovsw/optim";
-import type { TrainConfig } from "./tasks.ts";
+import type { TrainConfig } from "@ovsw/train";
 
 /** The optimizer and the learning-rate schedule it uses (for logging). */
 export interface RunOptimizer {

@@ -7,7 +7,7 @@
 import { helpText, parseCli } from "./args.ts";
 import { type CliIo, processIo, runMain } from "./main.ts";
 import { renderRuns } from "./report_setup.ts";
-import { timeStamp } from "./run_dir.ts";
+import { timeStamp, trimDir } from "@ovsw/train";
 import { REPORT_TASK } from "./tasks.ts";
 
 /**
@@ -16,7 +16,8 @@ import { REPORT_TASK } from "./tasks.ts";
  *
  * @example
  * ```ts
- * import { processIo, reportMain } from "@ovsw/cli";
+ * import { processIo } from "./main.ts";
+ * import { reportMain } from "./report.ts";
  * console.log(await reportMain(["--help"], processIo())); // 0
  * ```
  */
@@ -26,7 +27,7 @@ export async function reportMain(argv: string[], io: CliIo = processIo()): Promi
     io.out(helpText(REPORT_TASK));
     return 0;
   }
-  const dirs = args.positionals.map((d) => d.replace(/\/+$/, ""));
+  const dirs = args.positionals.map(trimDir);
   const out = (args.values.out as string | null) ??
     (dirs.length === 1 ? `${dirs[0]}/report` : `runs/report-${timeStamp()}`);
   const res = await renderRuns(dirs, out);

@@ -5,12 +5,10 @@
  *
  * @module
  */
-import { findCompleteDir } from "./atomic.ts";
-import { checkpointDir } from "./checkpoint.ts";
+import { exists, readSummary, RUN_FILES, type RunSummary, SESSION_KEYS } from "@ovsw/train";
 import { UsageError } from "./errors.ts";
 import type { Progress } from "./progress.ts";
-import { readRunConfig } from "./run_dir.ts";
-import type { RunSummary } from "./run_summary.ts";
+import { readTrainRunConfig } from "./_run_config.ts";
 import type { TrainConfig } from "./tasks.ts";
 import { trainRun } from "./trainer.ts";
 
@@ -32,17 +30,11 @@ export interface SweepResult {
   summary: RunSummary;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
+/** Whether two configurations train the same run (intervals and locations may differ). */
 function sameConfig(a: TrainConfig, b: TrainConfig): boolean {
-  const keys = Object.keys(a) as (keyof TrainConfig)[];
+  const keys = (Object.keys(a) as (keyof TrainConfig)[]).filter((k) =>
+    k === "epochs" || !SESSION_KEYS.includes(k)
+  );
   return keys.every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
 }
 
@@ -52,9 +44,12 @@ function sameConfig(a: TrainConfig, b: TrainConfig): boolean {
  *
  * @example
  * ```ts
- * import { Progress, runSweep, stderrSink } from "@ovsw/cli";
- * // const results = await runSweep(sweepDir, runs, new Progress(stderrSink()));
- * console.log(typeof runSweep);
+ * import { parseCli, Progress, runSweep, stderrSink, toTrainConfig, TRAIN_TASK } from "@ovsw/cli";
+ * const sweep = await Deno.makeTempDir();
+ * const flags = ["--epochs", "1", "--train-limit", "8", "--test-limit", "8", "--batch-size", "8"];
+ * const config = toTrainConfig((await parseCli(TRAIN_TASK, flags)).values);
+ * const results = await runSweep(sweep, [{ name: "a", config }], new Progress(stderrSink()));
+ * console.log(results[0].summary.steps); // 1
  * ```
  */
 export async function runSweep(
@@ -71,21 +66,20 @@ export async function runSweep(
     const dir = `${sweepDir}/${run.name}`;
     progress.message(`[${i + 1}/${runs.length}] ${run.name}`);
     let resume = false;
-    if (await exists(`${dir}/config.json`)) {
-      const stored = (await readRunConfig(dir)).config;
+    if (await exists(`${dir}/${RUN_FILES.config}`)) {
+      const stored = (await readTrainRunConfig(dir)).config;
       if (!sameConfig(stored, config)) {
         throw new UsageError(
           `${dir} holds a run with another configuration; use another --name for this sweep`,
         );
       }
-      if (await exists(`${dir}/summary.json`)) {
-        const summary = JSON.parse(await Deno.readTextFile(`${dir}/summary.json`)) as RunSummary;
+      const summary = await readSummary(dir);
+      if (summary) {
         progress.message(`${run.name}: already finished, reusing it`);
         results.push({ run, dir, summary });
         continue;
       }
-      if (await findCompleteDir(checkpointDir(dir, "latest"))) resume = true;
-      else await Deno.remove(dir, { recursive: true }); // died before its first checkpoint
+      resume = true; // continued from its checkpoint, or restarted when it has none yet
     }
     const { summary } = await trainRun({
       config,

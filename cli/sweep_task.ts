@@ -6,10 +6,10 @@
  */
 import type { CliIo } from "./main.ts";
 import { Progress } from "./progress.ts";
-import { defaultRunName } from "./run_dir.ts";
+import { defaultRunName, trimDir } from "@ovsw/train";
 import { runSweep, type SweepResult, type SweepRun } from "./sweep.ts";
 import type { TrainConfig } from "./tasks.ts";
-import { interruptFlag } from "./train.ts";
+import { trainingInterrupt } from "./_interrupt.ts";
 
 /** A sweep's name and directory. */
 export interface SweepTarget {
@@ -32,7 +32,7 @@ export interface SweepTarget {
  */
 export function sweepTarget(task: string, base: TrainConfig, name: string | null): SweepTarget {
   const n = name ?? defaultRunName({ model: base.model, method: task, seed: base.seed });
-  return { name: n, dir: `${base.out.replace(/\/+$/, "")}/${n}` };
+  return { name: n, dir: `${trimDir(base.out)}/${n}` };
 }
 
 /**
@@ -55,9 +55,7 @@ export async function withSweep<T>(
   finish: (results: SweepResult[]) => Promise<T>,
 ): Promise<T> {
   const progress = new Progress(io.err);
-  const interrupt = io.signals
-    ? interruptFlag(() => progress.message("interrupted: saving a checkpoint after this step"))
-    : { requested: () => false, remove: () => {} };
+  const interrupt = trainingInterrupt(io.signals, (line) => progress.message(line));
   try {
     const results = await runSweep(
       target.dir,

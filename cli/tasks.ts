@@ -6,87 +6,25 @@
  */
 import type { TaskSpec } from "./args.ts";
 import type { FlagSpec, FlagValue } from "./flag_spec.ts";
+import { METHODS, TRAIN_CONFIG_KEYS, type TrainConfig } from "@ovsw/train";
 import {
   COMMON_FLAGS,
   DATA_FLAGS,
   DEFAULT_BUDGET,
-  type INITS,
-  type Method,
-  METHODS,
   POSTER_GAMMAS,
   SWEEP_BASE_FLAGS,
   TRAIN_FLAGS,
 } from "./flags.ts";
 
-/** The resolved configuration of one training run (written to the run's `config.json`). */
-export interface TrainConfig {
-  /** Model name (`vgg-small-28`, `cresnet20`, ...). */
-  model: string;
-  /** Dataset name (`null`: auto, the embedded subset or what `dataDir` holds). */
-  dataset: string | null;
-  /** Directory of the dataset files; `null` for the embedded subset. */
-  dataDir: string | null;
-  /** Download the dataset first. */
-  download: boolean;
-  /** First n training images (`null`: all). */
-  trainLimit: number | null;
-  /** First n test images (`null`: all). */
-  testLimit: number | null;
-  /** Mini-batch size. */
-  batchSize: number;
-  /** Binary-weight initialiser. */
-  init: (typeof INITS)[number];
-  /** Scale γ of the binary-weight initialiser. */
-  gamma: number;
-  /** vanilla, ags or ovsw. */
-  method: Method;
-  /** AGS δ. */
-  delta: number;
-  /** SAD λ. */
-  dampenWeight: number;
-  /** SAD tracker momentum m. */
-  trackMomentum: number;
-  /** SAD threshold τ. */
-  trackThreshold: number;
-  /** SAD tracker initial value. */
-  trackerInit: "zeros" | "ones";
-  /** Training epochs. */
-  epochs: number;
-  /** Base learning rate. */
-  lr: number;
-  /** SGD momentum. */
-  momentum: number;
-  /** Nesterov momentum. */
-  nesterov: boolean;
-  /** Weight decay. */
-  weightDecay: number;
-  /** No weight decay on 1-D parameters. */
-  noBnDecay: boolean;
-  /** Warm-up epochs. */
-  warmup: number;
-  /** Learning-rate schedule. */
-  schedule: "cosine" | "cosine-step" | "constant";
-  /** Label smoothing. */
-  labelSmoothing: number;
-  /** Seed. */
-  seed: number;
-  /** Test evaluation every n epochs. */
-  evalEvery: number;
-  /** Loss/accuracy readback every n steps. */
-  logEvery: number;
-  /** Parent directory of run directories. */
-  out: string;
-  /** Run directory name (`null`: generated). */
-  name: string | null;
-}
+export type { TrainConfig };
 
 /** Flags of `train` that steer one session rather than describe the run. */
-const NOT_CONFIG = ["resume", "config", "json", "stopAfterSteps"];
+const NOT_CONFIG = ["resume", "config", "json", "stopAfterSteps", "allowBackendChange"];
 
-/** The keys of {@link TrainConfig}, in `config.json` order. */
-export const TRAIN_CONFIG_KEYS: readonly (keyof TrainConfig)[] = TRAIN_FLAGS
+/** The keys of the training flags that are configuration keys (checked in tasks_test.ts). */
+export const CONFIG_FLAG_KEYS: readonly string[] = TRAIN_FLAGS
   .map((f) => f.key)
-  .filter((k) => !NOT_CONFIG.includes(k)) as (keyof TrainConfig)[];
+  .filter((k) => !NOT_CONFIG.includes(k));
 
 /**
  * Builds the typed training configuration from parsed flag values (ignoring non-config keys).

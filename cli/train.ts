@@ -7,12 +7,23 @@ import { helpText, parseCli, type ParsedArgs } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { type CliIo, processIo, runMain } from "./main.ts";
 import { Progress } from "./progress.ts";
-import { summaryTable } from "./run_summary.ts";
+import { summaryTable } from "./_table.ts";
+import { trainingInterrupt } from "./_interrupt.ts";
 import { toTrainConfig, TRAIN_TASK, type TrainConfig } from "./tasks.ts";
 import { trainRun } from "./trainer.ts";
 
+/** Configuration flags a resumed run may change (they do not change what it computes). */
+const SESSION_FLAGS = ["epochs", "evalEvery", "logEvery", "checkpointEvery"];
+
 /** Flags that may be given together with `--resume` (they do not change the training). */
-const RESUMABLE = ["resume", "json", "config", "stopAfterSteps", "epochs", "evalEvery", "logEvery"];
+const RESUMABLE = [
+  "resume",
+  "json",
+  "config",
+  "stopAfterSteps",
+  "allowBackendChange",
+  ...SESSION_FLAGS,
+];
 
 function resumeOverrides(args: ParsedArgs): Partial<TrainConfig> {
   const out: Record<string, unknown> = {};
@@ -22,47 +33,12 @@ function resumeOverrides(args: ParsedArgs): Partial<TrainConfig> {
       const flag = "--" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
       throw new UsageError(
         `${flag} cannot be changed when resuming (the run keeps its own configuration; only ` +
-          `--epochs, --eval-every and --log-every may be given with --resume)`,
+          `--epochs, --eval-every, --log-every and --checkpoint-every may be given with --resume)`,
       );
     }
-    if (key === "epochs" || key === "evalEvery" || key === "logEvery") out[key] = args.values[key];
+    if (SESSION_FLAGS.includes(key)) out[key] = args.values[key];
   }
   return out as Partial<TrainConfig>;
-}
-
-/**
- * Installs a Ctrl-C handler: the first SIGINT asks the run to save a checkpoint and stop, a
- * second one exits at once. Returns the flag reader and a function removing the handler.
- *
- * @example
- * ```ts
- * import { interruptFlag } from "@ovsw/cli";
- * const { requested, remove } = interruptFlag(() => console.error("stopping"));
- * console.log(requested()); // false
- * remove();
- * ```
- */
-export function interruptFlag(
-  onFirst: () => void,
-): { requested: () => boolean; remove: () => void } {
-  let stop = false;
-  const handler = () => {
-    if (stop) Deno.exit(130);
-    stop = true;
-    onFirst();
-  };
-  let installed = true;
-  try {
-    Deno.addSignalListener("SIGINT", handler);
-  } catch {
-    installed = false; // e.g. platforms without signals
-  }
-  return {
-    requested: () => stop,
-    remove: () => {
-      if (installed) Deno.removeSignalListener("SIGINT", handler);
-    },
-  };
 }
 
 /**
@@ -71,7 +47,8 @@ export function interruptFlag(
  *
  * @example
  * ```ts
- * import { processIo, trainMain } from "@ovsw/cli";
+ * import { processIo } from "./main.ts";
+ * import { trainMain } from "./train.ts";
  * const code = await trainMain(["--help"], processIo()); // prints the flags
  * console.log(code); // 0
  * ```
@@ -85,11 +62,7 @@ export async function trainMain(argv: string[], io: CliIo = processIo()): Promis
   const resume = args.values.resume as string | null;
   const overrides = resume ? resumeOverrides(args) : {};
   const progress = new Progress(io.err);
-  const interrupt = io.signals
-    ? interruptFlag(() =>
-      progress.message("interrupted: saving a checkpoint after this step (Ctrl-C again to quit)")
-    )
-    : { requested: () => false, remove: () => {} };
+  const interrupt = trainingInterrupt(io.signals, (line) => progress.message(line));
   try {
     const { summary } = await trainRun({
       config: toTrainConfig(args.values),
@@ -98,6 +71,7 @@ export async function trainMain(argv: string[], io: CliIo = processIo()): Promis
       progress,
       shouldStop: interrupt.requested,
       stopAfterSteps: args.values.stopAfterSteps as number | null,
+      allowBackendChange: args.values.allowBackendChange as boolean,
     });
     io.out(args.values.json ? JSON.stringify(summary) + "\n" : summaryTable(summary));
     return 0;

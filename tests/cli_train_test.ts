@@ -3,7 +3,7 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-import { decodeSafetensors, encodeSafetensors, readSafetensors } from "../cli/safetensors.ts";
+import { decodeSafetensors, encodeSafetensors, readSafetensors } from "../train/safetensors.ts";
 import { errorLines, runTaskScript } from "./cli_helpers.ts";
 
 /** A tiny run: 24 training images in batches of 8 (3 steps per epoch), 2 epochs. */

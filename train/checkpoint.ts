@@ -11,8 +11,10 @@
  *
  * @module
  */
-import { COMPLETE_MARKER, findCompleteDir, replaceDirAtomic, replaceFileAtomic } from "./atomic.ts";
-import { UsageError } from "./errors.ts";
+import { COMPLETE_MARKER, findCompleteDir, replaceDirAtomic, writeFileAtomic } from "./atomic.ts";
+import { RunDirError } from "./errors.ts";
+import type { Fingerprint } from "./fingerprint.ts";
+import { RUN_FILES } from "./run_files.ts";
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "./safetensors.ts";
 import { decodeTree, encodeTree } from "./tree_store.ts";
 
@@ -41,6 +43,8 @@ export interface CheckpointState {
   extra: Record<string, unknown>;
   /** ISO time of writing. */
   savedAt: string;
+  /** Hashes of the configuration, data and bookkeeping it was written with (checked on resume). */
+  fingerprint?: Fingerprint;
 }
 
 /** Everything a checkpoint holds, in host memory. */
@@ -60,12 +64,12 @@ export interface Checkpoint {
  *
  * @example
  * ```ts
- * import { checkpointDir } from "@ovsw/cli";
+ * import { checkpointDir } from "@ovsw/train";
  * console.log(checkpointDir("runs/a", "best")); // runs/a/checkpoint-best
  * ```
  */
 export function checkpointDir(runDir: string, kind: CheckpointKind): string {
-  return `${runDir}/checkpoint-${kind}`;
+  return `${runDir}/${RUN_FILES[kind]}`;
 }
 
 /**
@@ -73,7 +77,7 @@ export function checkpointDir(runDir: string, kind: CheckpointKind): string {
  *
  * @example
  * ```ts
- * import { saveCheckpoint } from "@ovsw/cli";
+ * import { saveCheckpoint } from "@ovsw/train";
  * const run = await Deno.makeTempDir();
  * await saveCheckpoint(run, "latest", {
  *   weights: new Map([["fc.weight", { dtype: "F32", shape: [1], data: new Float32Array([1]) }]]),
@@ -90,7 +94,7 @@ export async function saveCheckpoint(
 ): Promise<string> {
   const dir = checkpointDir(runDir, kind);
   await replaceDirAtomic(dir, async (tmp) => {
-    await replaceFileAtomic(
+    await writeFileAtomic(
       `${tmp}/weights.safetensors`,
       encodeSafetensors(ckpt.weights, {
         format: "pt",
@@ -102,10 +106,10 @@ export async function saveCheckpoint(
     );
     for (const [name, tree] of [["optimizer", ckpt.optimizer], ["collector", ckpt.collector]]) {
       const { json, tensors } = encodeTree(tree);
-      await replaceFileAtomic(`${tmp}/${name}.safetensors`, tensors);
-      await replaceFileAtomic(`${tmp}/${name}.json`, json);
+      await writeFileAtomic(`${tmp}/${name}.safetensors`, tensors);
+      await writeFileAtomic(`${tmp}/${name}.json`, json);
     }
-    await replaceFileAtomic(`${tmp}/${COMPLETE_MARKER}`, JSON.stringify(ckpt.state, null, 1));
+    await writeFileAtomic(`${tmp}/${COMPLETE_MARKER}`, JSON.stringify(ckpt.state, null, 1));
   });
   return dir;
 }
@@ -114,7 +118,7 @@ async function readText(path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
   } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
+    throw new RunDirError(`cannot read ${path}: ${(e as Error).message}`);
   }
 }
 
@@ -122,26 +126,25 @@ async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return await Deno.readFile(path);
   } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
+    throw new RunDirError(`cannot read ${path}: ${(e as Error).message}`);
   }
 }
 
 /**
  * Loads a run's checkpoint, recovering the previous complete version after a crash mid-save.
- * A missing or damaged checkpoint is a {@link UsageError} naming the file.
+ * A missing or damaged checkpoint is a {@link RunDirError} naming the file.
  *
  * @example
  * ```ts
- * import { loadCheckpoint } from "@ovsw/cli";
- * const ckpt = await loadCheckpoint("runs/my-run", "latest");
- * console.log(ckpt.state.epoch, ckpt.state.step);
+ * import { loadCheckpoint } from "@ovsw/train";
+ * const ckpt = await loadCheckpoint("runs/my-run", "latest").catch((e) => console.log(e.message));
  * ```
  */
 export async function loadCheckpoint(runDir: string, kind: CheckpointKind): Promise<Checkpoint> {
   const want = checkpointDir(runDir, kind);
   const dir = await findCompleteDir(want);
   if (!dir) {
-    throw new UsageError(
+    throw new RunDirError(
       `no complete checkpoint at ${want} (is ${runDir} a run directory written by train?)`,
     );
   }
@@ -150,11 +153,11 @@ export async function loadCheckpoint(runDir: string, kind: CheckpointKind): Prom
   try {
     state = JSON.parse(await readText(statePath));
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${statePath} is not valid JSON: ${(e as Error).message}`);
+    if (e instanceof RunDirError) throw e;
+    throw new RunDirError(`${statePath} is not valid JSON: ${(e as Error).message}`);
   }
   if (state?.format !== "ovsw-checkpoint" || state.version !== 1) {
-    throw new UsageError(`${statePath} is not an ovsw checkpoint (format/version mismatch)`);
+    throw new RunDirError(`${statePath} is not an ovsw checkpoint (format/version mismatch)`);
   }
   try {
     const wpath = `${dir}/weights.safetensors`;
@@ -169,7 +172,7 @@ export async function loadCheckpoint(runDir: string, kind: CheckpointKind): Prom
     }
     return { weights, optimizer: trees[0], collector: trees[1], state };
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError((e as Error).message);
+    if (e instanceof RunDirError) throw e;
+    throw new RunDirError((e as Error).message);
   }
 }

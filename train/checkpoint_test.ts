@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, rejects as assertRejects } from "node:
 import { Prng } from "@ovsw/init";
 import { freshSeed } from "../tests/util.ts";
 import { type Checkpoint, checkpointDir, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
-import { UsageError } from "./errors.ts";
+import { RunDirError } from "./errors.ts";
 
 function sample(rng: Prng, epoch: number): Checkpoint {
   return {
@@ -68,12 +68,12 @@ Deno.test("checkpoint: a crash mid-save keeps the last good checkpoint", async (
   await Deno.remove(run, { recursive: true });
 });
 
-Deno.test("checkpoint: missing or damaged checkpoints are one clear UsageError", async () => {
+Deno.test("checkpoint: missing or damaged checkpoints are one clear RunDirError", async () => {
   const run = await Deno.makeTempDir();
   await assertRejects(
     () => loadCheckpoint(run, "best"),
     (e: unknown) =>
-      e instanceof UsageError && /no complete checkpoint at .*checkpoint-best/.test(e.message),
+      e instanceof RunDirError && /no complete checkpoint at .*checkpoint-best/.test(e.message),
   );
   await saveCheckpoint(run, "latest", sample(new Prng(1), 1));
   const w = `${checkpointDir(run, "latest")}/weights.safetensors`;
@@ -81,7 +81,7 @@ Deno.test("checkpoint: missing or damaged checkpoints are one clear UsageError",
   await Deno.writeFile(w, bytes.subarray(0, bytes.length - 3));
   await assertRejects(
     () => loadCheckpoint(run, "latest"),
-    (e: unknown) => e instanceof UsageError && /weights\.safetensors: .*truncated/.test(e.message),
+    (e: unknown) => e instanceof RunDirError && /weights\.safetensors: .*truncated/.test(e.message),
   );
   await Deno.writeTextFile(`${checkpointDir(run, "latest")}/state.json`, "{}");
   await assertRejects(() => loadCheckpoint(run, "latest"), /is not an ovsw checkpoint/);

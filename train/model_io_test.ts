@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:as
 import { Tensor } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import { freshSeed, setupGpu } from "../tests/util.ts";
-import { UsageError } from "./errors.ts";
+import { RunDirError } from "./errors.ts";
 import { loadModelWeights, readModelWeights } from "./model_io.ts";
 
 await setupGpu();
@@ -40,7 +40,7 @@ Deno.test("loadModelWeights names the missing, unexpected or mis-shaped tensor",
   assertThrows(
     () => loadModelWeights(a.model, wrongShape, "w.safetensors"),
     (e: unknown) =>
-      e instanceof UsageError &&
+      e instanceof RunDirError &&
       e.message === "w.safetensors: fc.weight has shape [3, 2], the model [2, 3]",
   );
   const renamed = new Map(weights);

@@ -2,15 +2,9 @@ import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import { Tensor, writeInOrder } from "@ovsw/gpu";
 import { setupGpu } from "../tests/util.ts";
-import {
-  FlipCollector,
-  type MetricsRow,
-  MetricsWriter,
-  readFlips,
-  readMetrics,
-  writeFileAtomic,
-  writeFlips,
-} from "./mod.ts";
+import { FlipCollector, type MetricsRow } from "@ovsw/metrics";
+import { writeFileAtomic } from "./atomic.ts";
+import { MetricsWriter, readFlips, readMetrics, writeFlips } from "./metrics_writer.ts";
 
 const row = (kind: string, epoch: number, extra: Record<string, number> = {}): MetricsRow => ({
   kind,

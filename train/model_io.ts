@@ -5,7 +5,7 @@
  * @module
  */
 import { shapeStr, type Tensor, writeInOrder } from "@ovsw/gpu";
-import { UsageError } from "./errors.ts";
+import { RunDirError } from "./errors.ts";
 import type { SafeTensor } from "./safetensors.ts";
 
 /** The part of a model that weights I/O needs (any `@ovsw/layers` Module). */
@@ -26,7 +26,7 @@ function isCounter(name: string): boolean {
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { readModelWeights } from "@ovsw/cli";
+ * import { readModelWeights } from "@ovsw/train";
  * await initGpu();
  * const w = Tensor.from([1, 2], [2]);
  * const weights = await readModelWeights({ namedParameters: () => [["w", w]], namedBuffers: () => [] });
@@ -50,13 +50,13 @@ export async function readModelWeights(model: NamedTensors): Promise<Map<string,
 
 /**
  * Writes weights into the model's existing tensors (in stream order, so no pending GPU work
- * sees them early). Every name must be present with the same shape; `source` names the file in
- * errors.
+ * sees them early). Every name must be present with the same shape and every value finite (a
+ * NaN or ±Inf is refused, naming the tensor); `source` names the file in errors.
  *
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { loadModelWeights } from "@ovsw/cli";
+ * import { loadModelWeights } from "@ovsw/train";
  * await initGpu();
  * const w = Tensor.zeros([2]);
  * loadModelWeights({ namedParameters: () => [["w", w]], namedBuffers: () => [] },
@@ -75,7 +75,7 @@ export function loadModelWeights(
   const extra = [...weights.keys()].filter((n) => !names.has(n));
   if (missing.length > 0 || extra.length > 0) {
     const list = (xs: string[]) => xs.slice(0, 3).join(", ") + (xs.length > 3 ? ", ..." : "");
-    throw new UsageError(
+    throw new RunDirError(
       `${source} does not match the model: ` +
         (missing.length > 0 ? `missing ${list(missing)}` : "") +
         (missing.length > 0 && extra.length > 0 ? "; " : "") +
@@ -86,16 +86,23 @@ export function loadModelWeights(
   for (const [name, t] of all) {
     const w = weights.get(name)!;
     if (shapeStr(w.shape) !== shapeStr(t.shape)) {
-      throw new UsageError(
+      throw new RunDirError(
         `${source}: ${name} has shape ${shapeStr(w.shape)}, the model ${shapeStr(t.shape)}`,
       );
     }
     let data: Float32Array<ArrayBuffer>;
-    if (w.dtype === "F32") data = new Float32Array(w.data as Float32Array);
-    else if (w.dtype === "I64" || w.dtype === "U64") {
+    if (w.dtype === "F32") {
+      data = new Float32Array(w.data as Float32Array);
+      const bad = data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new RunDirError(
+          `${source}: ${name} holds ${data[bad]} at element ${bad}; refusing non-finite weights`,
+        );
+      }
+    } else if (w.dtype === "I64" || w.dtype === "U64") {
       data = Float32Array.from(w.data as BigInt64Array, (v) => Number(v));
     } else {
-      throw new UsageError(`${source}: ${name} has dtype ${w.dtype}; expected F32 (or I64)`);
+      throw new RunDirError(`${source}: ${name} has dtype ${w.dtype}; expected F32 (or I64)`);
     }
     staged.push([t, data]);
   }

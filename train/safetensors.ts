@@ -95,7 +95,7 @@ export class SafetensorsError extends Error {
    *
    * @example
    * ```ts
-   * import { SafetensorsError } from "@ovsw/cli";
+   * import { SafetensorsError } from "@ovsw/train";
    * console.log(new SafetensorsError("w.safetensors: truncated").name);
    * ```
    */
@@ -156,7 +156,7 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
  *
  * @example
  * ```ts
- * import { decodeSafetensors, encodeSafetensors } from "@ovsw/cli";
+ * import { decodeSafetensors, encodeSafetensors } from "@ovsw/train";
  * const bytes = encodeSafetensors({
  *   "conv.weight": { dtype: "F32", shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) },
  * }, { format: "pt" });
@@ -225,7 +225,7 @@ export function encodeSafetensors(
  *
  * @example
  * ```ts
- * import { decodeSafetensors, encodeSafetensors } from "@ovsw/cli";
+ * import { decodeSafetensors, encodeSafetensors } from "@ovsw/train";
  * const bytes = encodeSafetensors({ x: { dtype: "I64", shape: [1], data: new BigInt64Array([7n]) } });
  * console.log(decodeSafetensors(bytes, "x.safetensors").tensors.get("x")!.data[0]); // 7n
  * ```
@@ -324,7 +324,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
  *
  * @example
  * ```ts
- * import { readSafetensors } from "@ovsw/cli";
+ * import { readSafetensors } from "@ovsw/train";
  * const file = await readSafetensors("runs/my-run/checkpoint-best/weights.safetensors");
  * for (const [name, t] of file.tensors) console.log(name, t.shape);
  * ```

@@ -44,7 +44,7 @@ const TYPED_KEY = "$typed";
  *
  * @example
  * ```ts
- * import { splitTree } from "@ovsw/cli";
+ * import { splitTree } from "@ovsw/train";
  * const { json, arrays } = splitTree({ step: 3, m: { w: new Float32Array([1, 2]) } });
  * console.log(JSON.stringify(json), [...arrays.keys()]); // {"step":3,"m":{"w":{"$array":"m.w"}}} ["m.w"]
  * ```
@@ -98,7 +98,7 @@ function restoreArray(kind: string, t: SafeTensor): SafeArray {
  *
  * @example
  * ```ts
- * import { joinTree, splitTree } from "@ovsw/cli";
+ * import { joinTree, splitTree } from "@ovsw/train";
  * const parts = splitTree({ v: new Uint32Array([7]), lr: NaN });
  * const back = joinTree(parts.json, parts.arrays) as { v: Uint32Array; lr: number };
  * console.log(back.v[0], back.lr); // 7 NaN
@@ -129,7 +129,7 @@ export function joinTree(json: unknown, arrays: Map<string, SafeTensor>): unknow
  *
  * @example
  * ```ts
- * import { encodeTree } from "@ovsw/cli";
+ * import { encodeTree } from "@ovsw/train";
  * const { json, tensors } = encodeTree({ step: 1, buf: new Float32Array(4) });
  * console.log(json.length > 0, tensors.length > 8); // true true
  * ```
@@ -144,7 +144,7 @@ export function encodeTree(tree: unknown): { json: string; tensors: Uint8Array }
  *
  * @example
  * ```ts
- * import { decodeTree, encodeTree } from "@ovsw/cli";
+ * import { decodeTree, encodeTree } from "@ovsw/train";
  * const { json, tensors } = encodeTree({ a: new Int32Array([-1]) });
  * console.log((decodeTree(json, tensors) as { a: Int32Array }).a[0]); // -1
  * ```

@@ -1,20 +1,26 @@
 /**
- * Writers of a run directory's `metrics.jsonl`, `metrics.csv` and `flips.json`.
+ * Writers and readers of a run directory's `metrics.jsonl`, `metrics.csv` and `flips.json`.
  *
  * @module
  */
-import { stringify } from "csv-stringify/sync";
-import { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
-import type { FlipReport } from "./flip_stats.ts";
-import { METRICS_COLUMNS, type MetricsRow } from "./metrics_row.ts";
+import { type FlipReport, METRICS_COLUMNS, type MetricsRow } from "@ovsw/metrics";
+import { appendText, makeDir, writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
+import { RunDirError } from "./errors.ts";
+import { RUN_FILES } from "./run_files.ts";
 
-/** File names inside a run directory. */
-export const RUN_FILES = {
-  config: "config.json",
-  metrics: "metrics.jsonl",
-  csv: "metrics.csv",
-  flips: "flips.json",
-} as const;
+/** One CSV cell (RFC 4180 quoting; non-finite numbers, null and undefined are empty). */
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "";
+  if (typeof v === "boolean") return v ? "1" : "";
+  const s = typeof v === "object" ? JSON.stringify(v) : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** CSV lines of `rows` in the order of `columns`, each ending in a newline. */
+function csvLines(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
+  return rows.map((r) => columns.map((c) => csvCell(r[c])).join(",") + "\n").join("");
+}
 
 /** Options of {@link MetricsWriter.open}. */
 export interface MetricsWriterOptions {
@@ -34,7 +40,7 @@ function jsonLine(row: MetricsRow): string {
  *
  * @example
  * ```ts
- * import { MetricsWriter, readMetrics } from "@ovsw/metrics";
+ * import { MetricsWriter, readMetrics } from "@ovsw/train";
  * const dir = await Deno.makeTempDir();
  * const w = await MetricsWriter.open(dir);
  * await w.append({ kind: "train", epoch: 1, step: 10, samples: 640, loss: 1.2, top1: 0.6,
@@ -47,7 +53,7 @@ export async function readMetrics(path: string): Promise<MetricsRow[]> {
   try {
     text = await Deno.readTextFile(path);
   } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+    throw new RunDirError(`cannot read ${path}: ${(e as Error).message}`);
   }
   const rows: MetricsRow[] = [];
   text.split("\n").forEach((line, i) => {
@@ -56,13 +62,13 @@ export async function readMetrics(path: string): Promise<MetricsRow[]> {
     try {
       row = JSON.parse(line);
     } catch (e) {
-      throw new Error(`${path}:${i + 1}: not valid JSON (${(e as Error).message})`);
+      throw new RunDirError(`${path}:${i + 1}: not valid JSON (${(e as Error).message})`);
     }
     if (
       row === null || typeof row !== "object" || typeof (row as MetricsRow).kind !== "string" ||
       typeof (row as MetricsRow).epoch !== "number"
     ) {
-      throw new Error(`${path}:${i + 1}: a metrics row needs a string "kind" and numeric "epoch"`);
+      throw new RunDirError(`${path}:${i + 1}: a metrics row needs a string "kind" and numeric "epoch"`);
     }
     rows.push(row as MetricsRow);
   });
@@ -71,13 +77,13 @@ export async function readMetrics(path: string): Promise<MetricsRow[]> {
 
 /**
  * Appends metrics rows to `metrics.jsonl` (one JSON object per line) and `metrics.csv` (the
- * same columns, via `csv-stringify`). The CSV header is the standard columns then extra
+ * same columns, RFC 4180 quoting). The CSV header is the standard columns then extra
  * columns in first-seen order; when a row brings a new column the CSV is rewritten
  * atomically with the wider header.
  *
  * @example
  * ```ts
- * import { MetricsWriter } from "@ovsw/metrics";
+ * import { MetricsWriter } from "@ovsw/train";
  * const dir = await Deno.makeTempDir();
  * const w = await MetricsWriter.open(dir);
  * await w.append({ kind: "test", epoch: 1, step: 10, samples: 100, loss: 0.9, top1: 0.7,
@@ -99,7 +105,7 @@ export class MetricsWriter {
 
   /** Opens (creating the directory) a writer for the run directory `dir`. */
   static async open(dir: string, options: MetricsWriterOptions = {}): Promise<MetricsWriter> {
-    await Deno.mkdir(dir, { recursive: true });
+    await makeDir(dir);
     let rows: MetricsRow[] = [];
     if (options.resumeAtEpoch !== undefined) {
       const path = `${dir}/${RUN_FILES.metrics}`;
@@ -135,11 +141,9 @@ export class MetricsWriter {
   /** Appends one row to both files. */
   async append(row: MetricsRow): Promise<void> {
     this.#rows.push(row);
-    await Deno.writeTextFile(this.jsonlPath, jsonLine(row) + "\n", { append: true });
+    await appendText(this.jsonlPath, jsonLine(row) + "\n");
     if (this.#widen(row)) await this.#rewriteCsv();
-    else {
-      await Deno.writeTextFile(this.csvPath, this.#csv([row], false), { append: true });
-    }
+    else await appendText(this.csvPath, csvLines([row], this.#columns));
   }
 
   #widen(row: MetricsRow): boolean {
@@ -153,17 +157,9 @@ export class MetricsWriter {
     return widened;
   }
 
-  #csv(rows: MetricsRow[], header: boolean): string {
-    return stringify(rows, {
-      header,
-      columns: this.#columns,
-      cast: { number: (v) => (Number.isFinite(v) ? String(v) : "") },
-    });
-  }
-
   #rewriteCsv(): Promise<void> {
-    const body = this.#rows.length > 0 ? this.#csv(this.#rows, true) : stringify([this.#columns]);
-    return writeFileAtomic(this.csvPath, body);
+    const header = this.#columns.map(csvCell).join(",") + "\n";
+    return writeFileAtomic(this.csvPath, header + csvLines(this.#rows, this.#columns));
   }
 }
 
@@ -173,7 +169,8 @@ export class MetricsWriter {
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { FlipCollector, writeFlips } from "@ovsw/metrics";
+ * import { FlipCollector } from "@ovsw/metrics";
+ * import { writeFlips } from "@ovsw/train";
  * await initGpu();
  * const w = Tensor.from([0.1, -0.2, 0.3], [3]);
  * const c = new FlipCollector({ w }, { select: () => true });
@@ -181,7 +178,7 @@ export class MetricsWriter {
  * ```
  */
 export async function writeFlips(dir: string, report: FlipReport): Promise<string> {
-  await Deno.mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const path = `${dir}/${RUN_FILES.flips}`;
   await writeJsonAtomic(path, report, 0);
   return path;
@@ -192,7 +189,7 @@ export async function writeFlips(dir: string, report: FlipReport): Promise<strin
  *
  * @example
  * ```ts
- * import { readFlips } from "@ovsw/metrics";
+ * import { readFlips } from "@ovsw/train";
  * const dir = await Deno.makeTempDir();
  * await readFlips(`${dir}/flips.json`).catch((e) => console.log(e.message));
  * ```
@@ -202,14 +199,14 @@ export async function readFlips(path: string): Promise<FlipReport> {
   try {
     value = JSON.parse(await Deno.readTextFile(path));
   } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+    throw new RunDirError(`cannot read ${path}: ${(e as Error).message}`);
   }
   if (value?.version !== 1 || !Array.isArray(value.layers) || !value.overall) {
-    throw new Error(`${path}: not a flip report (expected version 1 with "layers", "overall")`);
+    throw new RunDirError(`${path}: not a flip report (expected version 1 with "layers", "overall")`);
   }
   for (const l of value.layers) {
     if (typeof l.name !== "string" || !l.histogram || !Array.isArray(l.epochs)) {
-      throw new Error(`${path}: layer entry without name/histogram/epochs`);
+      throw new RunDirError(`${path}: layer entry without name/histogram/epochs`);
     }
   }
   return value;

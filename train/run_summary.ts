@@ -1,12 +1,15 @@
 /**
- * The final summary of a run: the object printed by `--json` (snake_case keys, also written
- * to `summary.json`) and the human-readable table.
+ * The final summary of a run: the object printed by `--json` (snake_case keys), written
+ * atomically to `summary.json` — whose presence means the run finished.
  *
  * @module
  */
 import type { LoadedData } from "@ovsw/data";
 import type { FlipReport, MetricsRow } from "@ovsw/metrics";
-import type { TrainConfig } from "./tasks.ts";
+import { exists, writeJsonAtomic } from "./atomic.ts";
+import type { TrainConfig } from "./config.ts";
+import { RunDirError } from "./errors.ts";
+import { RUN_FILES } from "./run_files.ts";
 
 /** The final summary of a training run. */
 export interface RunSummary {
@@ -89,8 +92,14 @@ export interface SummaryInputs {
  *
  * @example
  * ```ts
- * import { summarize } from "@ovsw/cli";
- * console.log(typeof summarize); // function
+ * import { summarize, type TrainConfig } from "@ovsw/train";
+ * const flips = { overall: { silentFraction: 0.4, sameSignFraction: 0.9, flipsPerWeight: 0.1 },
+ *   layers: [] };
+ * const s = summarize({ runDir: "runs/a", config: { model: "m", epochs: 1 } as TrainConfig,
+ *   data: { name: "embedded", train: { count: 8 }, test: { count: 8 } } as never,
+ *   rows: [], flips: flips as never, best: null, steps: 1, trainSeconds: 1, trainImages: 8,
+ *   wallSeconds: 2 });
+ * console.log(s.silent_fraction, s.images_per_second); // 0.4 8
  * ```
  */
 export function summarize(s: SummaryInputs): RunSummary {
@@ -127,59 +136,36 @@ export function summarize(s: SummaryInputs): RunSummary {
   };
 }
 
-function pct(x: number | null): string {
-  return x === null || !Number.isFinite(x) ? "–" : `${(100 * x).toFixed(2)}%`;
-}
-
 /**
- * Formats rows of cells as an aligned plain-text table: the first column left-aligned, the
- * others right-aligned unless `leftAll`.
+ * Writes `summary.json` atomically (the run is finished once it exists).
  *
  * @example
  * ```ts
- * import { formatTable } from "@ovsw/cli";
- * console.log(formatTable([["layer", "silent"], ["conv1.weight", "40.00%"]]));
+ * import { readSummary, type RunSummary, writeSummary } from "@ovsw/train";
+ * const dir = await Deno.makeTempDir();
+ * await writeSummary(dir, { run_dir: dir, steps: 3 } as RunSummary);
+ * console.log((await readSummary(dir))?.steps); // 3
  * ```
  */
-export function formatTable(rows: string[][], leftAll = false): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) =>
-    r.map((cell, c) => c === 0 || leftAll ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join(
-      "  ",
-    ).trimEnd()
-  ).join("\n");
+export async function writeSummary(runDir: string, summary: RunSummary): Promise<void> {
+  await writeJsonAtomic(`${runDir}/${RUN_FILES.summary}`, summary, 2);
 }
 
 /**
- * The human-readable summary table of one run (printed on stdout at the end of `train`).
+ * Reads a run's `summary.json`, or null when the run has not finished.
  *
  * @example
  * ```ts
- * import { summaryTable } from "@ovsw/cli";
- * console.log(typeof summaryTable); // function
+ * import { readSummary } from "@ovsw/train";
+ * console.log(await readSummary(await Deno.makeTempDir())); // null
  * ```
  */
-export function summaryTable(s: RunSummary): string {
-  const head = [
-    ["run", s.run_dir],
-    ["model / method", `${s.model} / ${s.method}`],
-    ["data", `${s.dataset}: ${s.train_images} train, ${s.test_images} test images`],
-    ["epochs / steps", `${s.epochs} / ${s.steps} (batch ${s.batch_size}, seed ${s.seed})`],
-    [
-      "test top-1",
-      `${pct(s.test_top1)} (best ${pct(s.best_test_top1)} at epoch ${s.best_epoch ?? "–"})`,
-    ],
-    ["test top-5", pct(s.test_top5)],
-    ["train loss / top-1", `${s.train_loss?.toFixed(4) ?? "–"} / ${pct(s.train_top1)}`],
-    ["silent weights", `${pct(s.silent_fraction)} of all binary weights`],
-    ["flips per weight", s.flips_per_weight.toFixed(3)],
-    ["time", `${s.wall_seconds.toFixed(1)} s wall, ${s.train_seconds.toFixed(1)} s training`],
-    ["throughput", `${s.images_per_second.toFixed(1)} images/s`],
-  ];
-  const layers = Object.entries(s.silent_fraction_per_layer).map(([n, f]) => [n, pct(f)]);
-  return [
-    formatTable(head, true),
-    "",
-    formatTable([["binary layer", "silent"], ...layers, ["overall", pct(s.silent_fraction)]]),
-  ].join("\n") + "\n";
+export async function readSummary(runDir: string): Promise<RunSummary | null> {
+  const path = `${runDir}/${RUN_FILES.summary}`;
+  if (!(await exists(path))) return null;
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as RunSummary;
+  } catch (e) {
+    throw new RunDirError(`cannot read ${path}: ${(e as Error).message}`);
+  }
 }

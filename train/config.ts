@@ -1,0 +1,154 @@
+/**
+ * The configuration of one training run, as recorded in the run directory's `config.json`
+ * (the CLI's flags resolve to it; `--resume`, `eval` and the sweeps read it back).
+ *
+ * @module
+ */
+
+/** Training methods: plain SGD, SGD with AGS, and OvSW (AGS + SAD). */
+export const METHODS = ["vanilla", "ags", "ovsw"] as const;
+
+/** A training method name. */
+export type Method = (typeof METHODS)[number];
+
+/** Binary-weight initialisers (`default`: the model's own). */
+export const INITS = ["default", "kaiming-normal", "kaiming-uniform"] as const;
+
+/** Learning-rate schedules. */
+export const SCHEDULES = ["cosine", "cosine-step", "constant"] as const;
+
+/**
+ * Default of `checkpointEvery` (`--checkpoint-every`): 50 steps, about 80 s of the default run
+ * (about 1.6 s a step), so a kill loses about a minute, while one save costs well under 1% of
+ * that (see docs/run-directory.md).
+ */
+export const DEFAULT_CHECKPOINT_EVERY = 50;
+
+/** The resolved configuration of one training run (the `config` of `config.json`). */
+export interface TrainConfig {
+  /** Model name (`vgg-small-28`, `cresnet20`, ...). */
+  model: string;
+  /** Dataset name (`null`: auto, the embedded subset or what `dataDir` holds). */
+  dataset: string | null;
+  /** Directory of the dataset files; `null` for the embedded subset. */
+  dataDir: string | null;
+  /** Download the dataset first. */
+  download: boolean;
+  /** First n training images (`null`: all). */
+  trainLimit: number | null;
+  /** First n test images (`null`: all). */
+  testLimit: number | null;
+  /** Mini-batch size. */
+  batchSize: number;
+  /** Binary-weight initialiser. */
+  init: (typeof INITS)[number];
+  /** Scale γ of the binary-weight initialiser. */
+  gamma: number;
+  /** vanilla, ags or ovsw. */
+  method: Method;
+  /** AGS δ. */
+  delta: number;
+  /** SAD λ. */
+  dampenWeight: number;
+  /** SAD tracker momentum m. */
+  trackMomentum: number;
+  /** SAD threshold τ. */
+  trackThreshold: number;
+  /** SAD tracker initial value. */
+  trackerInit: "zeros" | "ones";
+  /** Training epochs. */
+  epochs: number;
+  /** Base learning rate. */
+  lr: number;
+  /** SGD momentum. */
+  momentum: number;
+  /** Nesterov momentum. */
+  nesterov: boolean;
+  /** Weight decay. */
+  weightDecay: number;
+  /** No weight decay on 1-D parameters. */
+  noBnDecay: boolean;
+  /** Warm-up epochs. */
+  warmup: number;
+  /** Learning-rate schedule. */
+  schedule: (typeof SCHEDULES)[number];
+  /** Label smoothing. */
+  labelSmoothing: number;
+  /** Seed. */
+  seed: number;
+  /** Test evaluation every n epochs. */
+  evalEvery: number;
+  /** Loss/accuracy readback every n steps. */
+  logEvery: number;
+  /** Checkpoint (`checkpoint-latest`) every n optimizer steps, besides each epoch's end. */
+  checkpointEvery: number;
+  /** Parent directory of run directories. */
+  out: string;
+  /** Run directory name (`null`: generated). */
+  name: string | null;
+}
+
+/**
+ * The keys of {@link TrainConfig}, in `config.json` order.
+ *
+ * @example
+ * ```ts
+ * import { TRAIN_CONFIG_KEYS } from "@ovsw/train";
+ * console.log(TRAIN_CONFIG_KEYS.includes("batchSize")); // true
+ * ```
+ */
+export const TRAIN_CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
+  "model",
+  "init",
+  "gamma",
+  "dataset",
+  "dataDir",
+  "download",
+  "trainLimit",
+  "testLimit",
+  "batchSize",
+  "method",
+  "delta",
+  "dampenWeight",
+  "trackMomentum",
+  "trackThreshold",
+  "trackerInit",
+  "epochs",
+  "lr",
+  "momentum",
+  "nesterov",
+  "weightDecay",
+  "noBnDecay",
+  "warmup",
+  "schedule",
+  "labelSmoothing",
+  "seed",
+  "evalEvery",
+  "logEvery",
+  "checkpointEvery",
+  "out",
+  "name",
+];
+
+/**
+ * The keys that may change between sessions of one run without changing what it computes:
+ * `--epochs` (train further), how often it evaluates, logs and checkpoints, where the data and
+ * the directory live (the data itself is checked by content). Every other key is checked
+ * against the checkpoint on resume.
+ *
+ * @example
+ * ```ts
+ * import { SESSION_KEYS } from "@ovsw/train";
+ * console.log(SESSION_KEYS.includes("lr")); // false
+ * ```
+ */
+export const SESSION_KEYS: readonly (keyof TrainConfig)[] = [
+  "dataDir",
+  "download",
+  "epochs",
+  "evalEvery",
+  "logEvery",
+  "checkpointEvery",
+  "out",
+  "name",
+];
