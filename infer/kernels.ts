@@ -1,0 +1,206 @@
+/**
+ * The WGSL kernels of the inference engine: one invocation per output element, parameters in
+ * a uniform struct of u32, flat 2-D dispatch (`gid.x + gid.y · 64 · groups.x`).
+ *
+ * @module
+ */
+
+/** Invocations per workgroup of every kernel. */
+export const WORKGROUP = 64;
+
+const INDEX = `@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * ${WORKGROUP}u;
+  if (i >= p.total) { return; }`;
+
+/** The epilogue: `v·scale[c] + shift[c] (+ res[i])`, then Hardtanh when `p.act == 1`. */
+const EPILOGUE = `  v = v * scale[ch] + shift[ch];
+  if (p.has_res != 0u) { v += res[i]; }
+  if (p.act == 1u) { v = clamp(v, -1.0, 1.0); }
+  y[i] = v;
+}`;
+
+/** Packs sign(x) of `[N, C, H, W]` into `[N, H·W, ⌈C/32⌉]` (negative bits, non-zero bits). */
+export const PACK = `struct P { total: u32, c: u32, hw: u32, cw: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> bits: array<vec2<u32>>;
+${INDEX}
+  let w = i % p.cw;
+  let pix = (i / p.cw) % p.hw;
+  let n = i / (p.cw * p.hw);
+  let c0 = w * 32u;
+  let cend = min(c0 + 32u, p.c);
+  var s = 0u;
+  var nz = 0u;
+  for (var c = c0; c < cend; c++) {
+    let v = x[(n * p.c + c) * p.hw + pix];
+    let b = 1u << (c - c0);
+    s |= select(0u, b, v < 0.0);
+    nz |= select(0u, b, v != 0.0);
+  }
+  bits[i] = vec2<u32>(s, nz);
+}`;
+
+/** XNOR-popcount conv of packed activations with packed weights `[O, k·k, ⌈C/32⌉]`. */
+export const BINARY_CONV = `struct P {
+  total: u32, c: u32, h: u32, w: u32, o: u32, k: u32, ho: u32, wo: u32,
+  stride: u32, pad: u32, cw: u32, has_res: u32, act: u32,
+}
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> bits: array<vec2<u32>>;
+@group(0) @binding(2) var<storage, read> wts: array<vec2<u32>>;
+@group(0) @binding(3) var<storage, read> scale: array<f32>;
+@group(0) @binding(4) var<storage, read> shift: array<f32>;
+@group(0) @binding(5) var<storage, read> res: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+${INDEX}
+  let ox = i % p.wo;
+  let oy = (i / p.wo) % p.ho;
+  let ch = (i / (p.wo * p.ho)) % p.o;
+  let n = i / (p.wo * p.ho * p.o);
+  var acc = 0i;
+  for (var ky = 0u; ky < p.k; ky++) {
+    let iy = i32(oy * p.stride + ky) - i32(p.pad);
+    if (iy < 0 || iy >= i32(p.h)) { continue; }
+    for (var kx = 0u; kx < p.k; kx++) {
+      let ix = i32(ox * p.stride + kx) - i32(p.pad);
+      if (ix < 0 || ix >= i32(p.w)) { continue; }
+      let ab = ((n * p.h + u32(iy)) * p.w + u32(ix)) * p.cw;
+      let wb = (ch * p.k * p.k + ky * p.k + kx) * p.cw;
+      for (var j = 0u; j < p.cw; j++) {
+        let a = bits[ab + j];
+        let b = wts[wb + j];
+        let m = a.y & b.y;
+        acc += i32(countOneBits(m)) - 2i * i32(countOneBits(m & (a.x ^ b.x)));
+      }
+    }
+  }
+  var v = f32(acc);
+${EPILOGUE}`;
+
+/** Float direct convolution with zero padding, optional bias, then the epilogue. */
+export const CONV = `struct P {
+  total: u32, c: u32, h: u32, w: u32, o: u32, k: u32, ho: u32, wo: u32,
+  stride: u32, pad: u32, has_bias: u32, has_res: u32, act: u32,
+}
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> wt: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> scale: array<f32>;
+@group(0) @binding(5) var<storage, read> shift: array<f32>;
+@group(0) @binding(6) var<storage, read> res: array<f32>;
+@group(0) @binding(7) var<storage, read_write> y: array<f32>;
+${INDEX}
+  let ox = i % p.wo;
+  let oy = (i / p.wo) % p.ho;
+  let ch = (i / (p.wo * p.ho)) % p.o;
+  let n = i / (p.wo * p.ho * p.o);
+  var v = 0.0;
+  for (var c = 0u; c < p.c; c++) {
+    for (var ky = 0u; ky < p.k; ky++) {
+      let iy = i32(oy * p.stride + ky) - i32(p.pad);
+      if (iy < 0 || iy >= i32(p.h)) { continue; }
+      for (var kx = 0u; kx < p.k; kx++) {
+        let ix = i32(ox * p.stride + kx) - i32(p.pad);
+        if (ix < 0 || ix >= i32(p.w)) { continue; }
+        v += x[((n * p.c + c) * p.h + u32(iy)) * p.w + u32(ix)] *
+          wt[((ch * p.c + c) * p.k + ky) * p.k + kx];
+      }
+    }
+  }
+  if (p.has_bias != 0u) { v += bias[ch]; }
+${EPILOGUE}`;
+
+/** Per-channel affine (a folded BatchNorm) with residual and activation. */
+export const AFFINE = `struct P { total: u32, c: u32, inner: u32, has_res: u32, act: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> scale: array<f32>;
+@group(0) @binding(3) var<storage, read> shift: array<f32>;
+@group(0) @binding(4) var<storage, read> res: array<f32>;
+@group(0) @binding(5) var<storage, read_write> y: array<f32>;
+${INDEX}
+  let ch = (i / p.inner) % p.c;
+  var v = x[i];
+${EPILOGUE}`;
+
+/** Max (padding −∞) or average (no padding) pooling; `p.avg == 1` for average. */
+export const POOL = `struct P {
+  total: u32, h: u32, w: u32, k: u32, stride: u32, pad: u32, ho: u32, wo: u32, avg: u32,
+}
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${INDEX}
+  let ox = i % p.wo;
+  let oy = (i / p.wo) % p.ho;
+  let plane = i / (p.wo * p.ho);
+  var mx = -3.4028234663852886e38;
+  var sum = 0.0;
+  for (var ky = 0u; ky < p.k; ky++) {
+    let iy = i32(oy * p.stride + ky) - i32(p.pad);
+    if (iy < 0 || iy >= i32(p.h)) { continue; }
+    for (var kx = 0u; kx < p.k; kx++) {
+      let ix = i32(ox * p.stride + kx) - i32(p.pad);
+      if (ix < 0 || ix >= i32(p.w)) { continue; }
+      let v = x[(plane * p.h + u32(iy)) * p.w + u32(ix)];
+      mx = max(mx, v);
+      sum += v;
+    }
+  }
+  y[i] = select(mx, sum / f32(p.k * p.k), p.avg == 1u);
+}`;
+
+/** Mean over each `[H, W]` plane: `[N, C, H, W] → [N, C]`. */
+export const GLOBAL_AVG = `struct P { total: u32, hw: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${INDEX}
+  var sum = 0.0;
+  for (var j = 0u; j < p.hw; j++) { sum += x[i * p.hw + j]; }
+  y[i] = sum / f32(p.hw);
+}`;
+
+/** Zero channels before and after. */
+export const PAD_CHANNELS = `struct P { total: u32, c: u32, cout: u32, hw: u32, before: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${INDEX}
+  let pix = i % p.hw;
+  let co = (i / p.hw) % p.cout;
+  let n = i / (p.hw * p.cout);
+  let ok = co >= p.before && co < p.before + p.c;
+  let src = (n * p.c + select(0u, co - p.before, ok)) * p.hw + pix;
+  y[i] = select(0.0, x[src], ok);
+}`;
+
+/** PReLU, one slope per channel. */
+export const PRELU = `struct P { total: u32, c: u32, inner: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> a: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+${INDEX}
+  let v = x[i];
+  y[i] = select(a[(i / p.inner) % p.c] * v, v, v > 0.0);
+}`;
+
+/** Fully connected `y[n, o] = Σ_j x[n, j]·W[o, j] (+ b[o])`. */
+export const LINEAR = `struct P { total: u32, inf: u32, outf: u32, has_bias: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> wt: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+${INDEX}
+  let o = i % p.outf;
+  let n = i / p.outf;
+  var v = 0.0;
+  for (var j = 0u; j < p.inf; j++) { v += x[n * p.inf + j] * wt[o * p.inf + j]; }
+  if (p.has_bias != 0u) { v += bias[o]; }
+  y[i] = v;
+}`;
