@@ -6,7 +6,8 @@
  */
 import { f32, grid, keep, runKernel, shapeStr, Tensor } from "@ovsw/gpu";
 import type { GradientTransformation, Hyper } from "./types.ts";
-import { checkHyper, hyperAt, present, stateFor } from "./util.ts";
+import { hyperAt } from "./hyper.ts";
+import { checkHyper, present, stateFor } from "./_util.ts";
 
 /** Options of {@link ags}. */
 export interface AgsOptions {
@@ -72,7 +73,7 @@ var<workgroup> sw: array<f32, ${WG}>;
 }`;
 
 /** Output channels (dim 0) and elements per channel of a parameter. */
-export function channelsOf(p: Tensor): [number, number] {
+function channelsOf(p: Tensor): [number, number] {
   const channels = p.shape.length === 0 ? 1 : p.shape[0];
   return [channels, channels === 0 ? 0 : p.size / channels];
 }

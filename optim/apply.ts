@@ -5,7 +5,7 @@
  */
 import { grid, noGrad, runKernel, tidy, WGSL_INDEX } from "@ovsw/gpu";
 import type { GradientTransformation, OptState, Params, Updates } from "./types.ts";
-import { present } from "./util.ts";
+import { present } from "./_util.ts";
 
 const APPLY = `struct P { n: u32 }
 @group(0) @binding(0) var<uniform> p: P;

@@ -5,7 +5,7 @@
  */
 import { f32, grid, runKernel, Tensor, WGSL_INDEX } from "@ovsw/gpu";
 import type { GradientTransformation } from "./types.ts";
-import { checkNumber, present } from "./util.ts";
+import { checkNumber, present } from "./_util.ts";
 
 const MAX_BLOCKS = 64;
 

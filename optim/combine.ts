@@ -6,7 +6,7 @@
  */
 import type { Tensor } from "@ovsw/gpu";
 import type { GradientTransformation, OptState, Params, Selector, Updates } from "./types.ts";
-import { compact } from "./util.ts";
+import { compact } from "./_util.ts";
 
 /**
  * Runs transformations one after another; the state is the array of their states.

@@ -5,7 +5,8 @@
  */
 import { mapElements, type Tensor } from "@ovsw/gpu";
 import type { GradientTransformation, Hyper, Selector } from "./types.ts";
-import { checkHyper, hyperAt, present } from "./util.ts";
+import { hyperAt } from "./hyper.ts";
+import { checkHyper, present } from "./_util.ts";
 
 /** State of the stateless-but-scheduled transformations: the step count. */
 export type CountState = { kind: string; count: number };

@@ -23,19 +23,80 @@
  *
  * @module
  */
-export * from "./types.ts";
-export { hyperAt } from "./util.ts";
-export * from "./selectors.ts";
-export * from "./combine.ts";
-export * from "./apply.ts";
+export type {
+  GradientTransformation,
+  Hyper,
+  OptState,
+  Params,
+  Schedule,
+  Selector,
+  UpdateResult,
+  Updates,
+} from "./types.ts";
+export { hyperAt } from "./hyper.ts";
+export {
+  allParams,
+  and,
+  hasTag,
+  isBinary,
+  isFloat,
+  isVector,
+  nameMatches,
+  not,
+  or,
+} from "./selectors.ts";
+export { chain, masked, partition } from "./combine.ts";
+export { applyUpdates, optimizerStep } from "./apply.ts";
 export { ags, type AgsOptions, type AgsState } from "./ags.ts";
-export * from "./sad.ts";
-export * from "./decay.ts";
-export * from "./trace.ts";
-export * from "./sgd.ts";
-export * from "./adam.ts";
-export * from "./clip.ts";
-export * from "./schedules.ts";
-export * from "./presets.ts";
-export * from "./state_io.ts";
-export * from "./diagnostics.ts";
+export { sad, type SadOptions, type SadState } from "./sad.ts";
+export { addDecayedWeights, type CountState, scaleByLearningRate } from "./decay.ts";
+export { trace, type TraceOptions, type TraceState } from "./trace.ts";
+export { sgd, type SgdOptions, type SgdState } from "./sgd.ts";
+export {
+  adam,
+  type AdamOptions,
+  type AdamState,
+  adamw,
+  type AdamWOptions,
+  scaleByAdam,
+  type ScaleByAdamOptions,
+} from "./adam.ts";
+export { clipByGlobalNorm, globalNorm } from "./clip.ts";
+export {
+  constantSchedule,
+  constantWithWarmup,
+  cosineSchedule,
+  type CosineScheduleOptions,
+  cosineWithWarmup,
+  type CosineWithWarmupOptions,
+  type EpochScheduleOptions,
+  linearSchedule,
+  type LinearScheduleOptions,
+  type MultistepOptions,
+  multistepSchedule,
+  type StepDecayOptions,
+  stepDecaySchedule,
+} from "./schedules.ts";
+export {
+  agsOnly,
+  type AgsOnlyOptions,
+  ovsw,
+  type OvswOptions,
+  vanilla,
+  type VanillaOptions,
+} from "./presets.ts";
+export {
+  disposeState,
+  restoreState,
+  type SerializedState,
+  type SerializedTensor,
+  serializeState,
+} from "./state_io.ts";
+export {
+  type AgsLayerTensors,
+  diagnostics,
+  type DiagnosticTensors,
+  type DiagnosticValues,
+  readDiagnostics,
+  type SadLayerTensors,
+} from "./diagnostics.ts";

@@ -6,7 +6,8 @@
  */
 import { f32, grid, keep, mapElements, runKernel, Tensor, WGSL_INDEX } from "@ovsw/gpu";
 import type { GradientTransformation, Hyper } from "./types.ts";
-import { checkHyper, checkNumber, hyperAt, present, stateFor } from "./util.ts";
+import { hyperAt } from "./hyper.ts";
+import { checkHyper, checkNumber, present, stateFor } from "./_util.ts";
 
 /** Options of {@link sad}. */
 export interface SadOptions {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Schedule } from "./types.ts";
-import { checkNumber } from "./util.ts";
+import { checkNumber } from "./_util.ts";
 
 function checkInt(v: unknown, what: string, min: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min) {

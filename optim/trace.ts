@@ -5,7 +5,8 @@
  */
 import { f32, grid, keep, runKernel, Tensor, WGSL_INDEX } from "@ovsw/gpu";
 import type { GradientTransformation, Hyper } from "./types.ts";
-import { checkHyper, hyperAt, present, stateFor } from "./util.ts";
+import { hyperAt } from "./hyper.ts";
+import { checkHyper, present, stateFor } from "./_util.ts";
 
 /** Options of {@link trace}. */
 export interface TraceOptions {

@@ -7,26 +7,6 @@
 import { shapeStr, type Tensor } from "@ovsw/gpu";
 import type { Hyper, Params, Updates } from "./types.ts";
 
-/**
- * The value of a hyperparameter at a step; checks that it is finite (and ≥ `min` when given).
- *
- * @example
- * ```ts
- * import { hyperAt } from "@ovsw/optim";
- * console.log(hyperAt((s) => 0.1 / (s + 1), 1, "learningRate")); // 0.05
- * ```
- */
-export function hyperAt(h: Hyper, step: number, what: string, min = -Infinity): number {
-  const v = typeof h === "number" ? h : h(step);
-  if (typeof v !== "number" || !Number.isFinite(v) || v < min) {
-    const kind = typeof h === "number" ? "" : ` (schedule at step ${step})`;
-    throw new RangeError(
-      `${what} must be a finite number${min > -Infinity ? ` ≥ ${min}` : ""}, got ${v}${kind}`,
-    );
-  }
-  return v;
-}
-
 /** Checks a hyperparameter given as a number or a schedule when the transform is built. */
 export function checkHyper(h: unknown, what: string, min = -Infinity): Hyper {
   if (typeof h === "function") return h as Hyper;
