@@ -433,7 +433,7 @@ export function lossSpec(runs: readonly RunData[]): FigureSpec | null {
  * @example
  * ```ts
  * import { formatGamma } from "@ovsw/report";
- * console.log(formatGamma(1e-3), formatGamma(0.5), formatGamma(2.5e4)); // "1e-3 0.5 2.5·1e4"
+ * console.log(formatGamma(1e-3), formatGamma(0.5), formatGamma(2.5e4)); // 1e-3 0.5 2.5e4
  * ```
  */
 export function formatGamma(g: number): string {
