@@ -1,0 +1,168 @@
+import { BnnModel } from "./model.ts";
+import { decodeExport, encodeExport, type HeaderDraft } from "./format.ts";
+import { referenceLogits } from "./_reference.ts";
+
+/** Fresh pseudo-random numbers in [−1, 1) (seeded from the clock: new inputs every run). */
+function randoms(n: number, state: { s: number }): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    state.s = (state.s * 1664525 + 1013904223) >>> 0;
+    out[i] = state.s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function randomBits(n: number, state: { s: number }): Uint32Array {
+  return Uint32Array.from(randoms(n, state), (v) => Math.floor((v + 1) * 2 ** 31) >>> 0);
+}
+
+/** A graph with every op kind, random weights, zero weights and zero activations. */
+function everyOpModel(seed: number) {
+  const st = { s: seed };
+  const blobs = new Map<string, { shape: number[]; data: Float32Array | Uint32Array }>();
+  const f = (name: string, shape: number[], scale = 1) => {
+    const data = randoms(shape.reduce((a, b) => a * b, 1), st).map((v) => v * scale);
+    blobs.set(name, { shape, data });
+    return name;
+  };
+  const bits = (name: string, shape: number[], channels: number) => {
+    const data = randomBits(shape.reduce((a, b) => a * b, 1), st);
+    const cw = shape[2];
+    for (let i = 0; i < data.length; i++) {
+      const valid = channels - 32 * (i % cw);
+      if (valid < 32) data[i] &= (1 << valid) - 1; // nothing past C
+    }
+    blobs.set(name, { shape, data });
+    return name;
+  };
+  f("c0.scale", [8]);
+  (blobs.get("c0.scale")!.data as Float32Array)[2] = 0; // channel 2 is exactly 0: sign(0) = 0
+  const draft: HeaderDraft = {
+    model: "every-op",
+    inputShape: [3, 9, 9],
+    normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+    classes: ["a", "b", "c", "d", "e"],
+    output: "logits",
+    metadata: {},
+    ops: [
+      {
+        op: "conv2d",
+        input: "input",
+        output: "c0",
+        weight: f("c0.weight", [8, 3, 3, 3]),
+        bias: f("c0.bias", [8]),
+        inChannels: 3,
+        outChannels: 8,
+        kernel: 3,
+        stride: 1,
+        padding: 1,
+        scale: "c0.scale",
+        shift: f("c0.shift", [8], 0),
+        activation: "hardtanh",
+      },
+      {
+        op: "binary_conv2d",
+        input: "c0",
+        output: "b1",
+        signs: bits("b1.signs", [40, 9, 1], 8),
+        nonzero: bits("b1.nonzero", [40, 9, 1], 8),
+        inChannels: 8,
+        outChannels: 40,
+        kernel: 3,
+        stride: 2,
+        padding: 1,
+        scale: f("b1.scale", [40], 0.1),
+        shift: f("b1.shift", [40]),
+      },
+      { op: "max_pool2d", input: "b1", output: "p1", kernel: 3, stride: 2, padding: 1 },
+      {
+        op: "affine",
+        input: "p1",
+        output: "a1",
+        scale: f("a1.scale", [40]),
+        shift: f("a1.shift", [40]),
+        activation: "hardtanh",
+      },
+      {
+        op: "binary_conv2d",
+        input: "a1",
+        output: "b2",
+        signs: bits("b2.signs", [40, 9, 2], 40),
+        inChannels: 40,
+        outChannels: 40,
+        kernel: 3,
+        stride: 1,
+        padding: 1,
+        scale: f("b2.scale", [40], 0.05),
+        residual: "a1",
+        activation: "hardtanh",
+      },
+      { op: "avg_pool2d", input: "b2", output: "ap", kernel: 2, stride: 1 },
+      { op: "pad_channels", input: "ap", output: "pc", before: 3, after: 5 },
+      { op: "prelu", input: "pc", output: "pr", weight: f("pr.weight", [48]) },
+      { op: "global_avg_pool", input: "pr", output: "g" },
+      { op: "flatten", input: "g", output: "fl" },
+      {
+        op: "linear",
+        input: "fl",
+        output: "logits",
+        weight: f("fc.weight", [5, 48]),
+        bias: f("fc.bias", [5]),
+        inFeatures: 48,
+        outFeatures: 5,
+      },
+    ],
+  };
+  return decodeExport(encodeExport(draft, blobs));
+}
+
+Deno.test("BnnModel: every op matches the float64 reference (relative error)", async () => {
+  const seed = Date.now() >>> 0;
+  const exported = everyOpModel(seed);
+  const model = await BnnModel.load(exported);
+  try {
+    for (const batch of [1, 3]) {
+      const x = randoms(batch * 3 * 9 * 9, { s: seed ^ 0x9e3779b9 });
+      for (let i = 0; i < x.length; i += 7) x[i] = 0;
+      const got = await model.logits(x, batch);
+      const ref = referenceLogits(exported, x, batch);
+      let num = 0;
+      let den = 0;
+      for (let i = 0; i < ref.length; i++) {
+        num += (got[i] - ref[i]) ** 2;
+        den += ref[i] ** 2;
+      }
+      const rel = Math.sqrt(num / Math.max(den, 1e-30));
+      if (!(rel < 1e-4)) throw new Error(`seed ${seed}, batch ${batch}: relative error ${rel}`);
+    }
+  } finally {
+    model.dispose();
+  }
+});
+
+Deno.test("BnnModel: classify normalises 8-bit pixels like the data loader", async () => {
+  const exported = everyOpModel(7);
+  const model = await BnnModel.load(exported);
+  try {
+    const pixels = Uint8Array.from({ length: 2 * 3 * 81 }, (_, i) => (i * 37) % 256);
+    const x = model.normalize(pixels, 2);
+    if (x[1] !== Math.fround((37 / 255 - 0.5) / 0.25)) throw new Error(`normalised ${x[1]}`);
+    const { logits, predictions } = await model.classify(pixels, 2, { batchSize: 1 });
+    const direct = await model.logits(x, 2);
+    if (logits.join() !== direct.join()) throw new Error("batched and direct logits differ");
+    if (predictions.length !== 2) throw new Error(`predictions ${predictions}`);
+  } finally {
+    model.dispose();
+  }
+});
+
+Deno.test("BnnModel: wrong input sizes are one clear error", async () => {
+  const model = await BnnModel.load(everyOpModel(1));
+  try {
+    let msg = "";
+    await model.logits(new Float32Array(5), 1).catch((e) => (msg = e.message));
+    if (!msg.includes("5 values are not 1 images of 3×9×9")) throw new Error(msg);
+  } finally {
+    model.dispose();
+  }
+});
