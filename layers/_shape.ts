@@ -10,7 +10,7 @@ import { shapeStr } from "@ovsw/gpu";
  *
  * @example
  * ```ts
- * import { checkInputShape } from "@ovsw/layers";
+ * import { checkInputShape } from "./_shape.ts";
  * checkInputShape("Conv2d(3→16)", [2, 3, 32, 32], 4, 3); // ok
  * ```
  */
@@ -38,7 +38,7 @@ export function checkInputShape(
  *
  * @example
  * ```ts
- * import { convOutSize } from "@ovsw/layers";
+ * import { convOutSize } from "./_shape.ts";
  * console.log(convOutSize(32, 3, 2, 1)); // 16
  * ```
  */
@@ -74,7 +74,7 @@ export interface ConvLayerGeometry {
  *
  * @example
  * ```ts
- * import { convLayerOutputShape } from "@ovsw/layers";
+ * import { convLayerOutputShape } from "./_shape.ts";
  * const conv = {
  *   inChannels: 3, outChannels: 16, kernelSize: 3, stride: 2, padding: 1,
  *   describe: () => "Conv2d(3→16)",

@@ -21,7 +21,8 @@ let tracer: ShapeTracer | null = null;
  *
  * @example
  * ```ts
- * import { Flatten, traceShapes } from "@ovsw/layers";
+ * import { Flatten } from "@ovsw/layers";
+ * import { traceShapes } from "./module.ts";
  * const seen: string[] = [];
  * traceShapes(() => new Flatten().outputShape([2, 3, 4]), (m) => seen.push(m.typeName));
  * console.log(seen); // ["Flatten"]
@@ -50,7 +51,9 @@ export function traceShapes<T>(fn: () => T, onShape: ShapeTracer): T {
  * class Twice extends Module {
  *   body = this.registerModule("body", new Sequential(new Hardtanh(), new Hardtanh()));
  *   forward(x: Tensor): Tensor { return this.body.forward(x); }
- *   protected computeShape(s: readonly number[]): number[] { return this.body.outputShape(s); }
+ *   protected override computeShape(s: readonly number[]): number[] {
+ *     return this.body.outputShape(s);
+ *   }
  * }
  * await initGpu();
  * const m = new Twice().eval();

@@ -131,8 +131,7 @@ export function tileGrid(tiles: number, perGroup: number): [number, number] {
  *
  * @example
  * ```ts
- * import { geometryUniforms } from "@ovsw/gpu";
- * import { binaryConvGeometry } from "@ovsw/gpu/internal";
+ * import { binaryConvGeometry, geometryUniforms } from "./binary_geometry.ts";
  * const g = binaryConvGeometry([2, 3, 8, 8], [4, 3, 3, 3], { stride: 2, padding: 1 }, "demo");
  * console.log(geometryUniforms(g)); // [2, 3, 8, 8, 4, 3, 3, 4, 4, 2, 1, 1]
  * ```

@@ -73,7 +73,7 @@ fn reduce2(l: u32) {
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { rowStats } from "@ovsw/layers";
+ * import { rowStats } from "./_kernels.ts";
  * await initGpu();
  * const s = rowStats(Tensor.from([0.3, -0.1, 0.02, 0.05], [2, 2]));
  * console.log(await s.read()); // mean, var, α, mean|x| per row
@@ -157,7 +157,8 @@ function rowLen(x: Tensor): number {
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { estimatorForward, steEstimator } from "@ovsw/layers";
+ * import { steEstimator } from "@ovsw/layers";
+ * import { estimatorForward } from "./_kernels.ts";
  * await initGpu();
  * console.log(await estimatorForward(Tensor.from([-2, 0, 3], [3]), steEstimator).read()); // [-1, 0, 1]
  * ```
@@ -182,7 +183,8 @@ export function estimatorForward(x: Tensor, e: Estimator, o: RowOptions = {}): T
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { approxSignEstimator, estimatorBackward } from "@ovsw/layers";
+ * import { approxSignEstimator } from "@ovsw/layers";
+ * import { estimatorBackward } from "./_kernels.ts";
  * await initGpu();
  * const x = Tensor.from([0.25, 2], [2]);
  * console.log(await estimatorBackward(x, Tensor.from([1, 1], [2]), approxSignEstimator).read()); // [1.5, 0]
@@ -245,7 +247,8 @@ var<workgroup> a: array<f32, 256>;
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { rowDotForward, steEstimator } from "@ovsw/layers";
+ * import { steEstimator } from "@ovsw/layers";
+ * import { rowDotForward } from "./_kernels.ts";
  * await initGpu();
  * const w = Tensor.from([0.3, -0.1], [1, 2]);
  * console.log(await rowDotForward(Tensor.from([1, 2], [1, 2]), w, steEstimator).read()); // [-1]
@@ -285,7 +288,7 @@ const PICK = `struct P { n: u32, k: u32 }
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { pickStat, rowStats } from "@ovsw/layers";
+ * import { pickStat, rowStats } from "./_kernels.ts";
  * await initGpu();
  * const alpha = pickStat(rowStats(Tensor.from([0.3, -0.1], [1, 2])), 2);
  * console.log(await alpha.read());
@@ -321,7 +324,7 @@ const ROW_STD = `struct P { n: u32, eps: f32 }
  * @example
  * ```ts
  * import { initGpu, Tensor } from "@ovsw/gpu";
- * import { rowStats, rowStd } from "@ovsw/layers";
+ * import { rowStats, rowStd } from "./_kernels.ts";
  * await initGpu();
  * console.log(await rowStd(rowStats(Tensor.from([1, 3], [1, 2])), 0).read()); // [√2]
  * ```
