@@ -100,7 +100,7 @@ export const MODEL_FLAGS: FlagSpec[] = [
     choices: INITS,
     default: "default",
     placeholder: "<name>",
-    help: "binary-weight initialiser: default (the model's, method.md §8)|kaiming-normal|" +
+    help: "binary-weight initialiser: default (the model's, docs/method.md §8)|kaiming-normal|" +
       "kaiming-uniform",
   },
   {
@@ -235,7 +235,7 @@ export const OPTIM_FLAGS: FlagSpec[] = [
     default: 1,
     min: 0,
     placeholder: "<n>",
-    help: "linear warm-up epochs (method.md §9.1: 1 means full lr from epoch 0)",
+    help: "linear warm-up epochs (docs/method.md §9.1: 1 means full lr from epoch 0)",
   },
   {
     name: "schedule",

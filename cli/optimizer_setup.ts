@@ -26,7 +26,7 @@ export interface RunOptimizer {
 }
 
 /**
- * The learning-rate schedule of a run. `cosine` is method.md §9.1 (per epoch, linear warm-up,
+ * The learning-rate schedule of a run. `cosine` is docs/method.md §9.1 (per epoch, linear warm-up,
  * `+1e-5` floor); when the warm-up covers every epoch only its linear ramp applies.
  *
  * @example

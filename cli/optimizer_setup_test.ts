@@ -3,7 +3,7 @@ import { makeOptimizer, makeSchedule } from "./optimizer_setup.ts";
 import { parseCli } from "./args.ts";
 import { toTrainConfig, TRAIN_TASK } from "./tasks.ts";
 
-Deno.test("makeSchedule: method.md §9.1 cosine per epoch, and the all-warm-up case", () => {
+Deno.test("makeSchedule: docs/method.md §9.1 cosine per epoch, and the all-warm-up case", () => {
   const spe = 5;
   const lr = makeSchedule({ lr: 0.1, epochs: 4, warmup: 2, schedule: "cosine" }, spe);
   const expected = (e: number) =>

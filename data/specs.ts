@@ -79,7 +79,7 @@ const CIFAR100_COARSE = [
 ] as const;
 
 /**
- * The supported datasets. Normalisation: CIFAR-10/100 use method.md §9.2
+ * The supported datasets. Normalisation: CIFAR-10/100 use docs/method.md §9.2
  * (mean 0.491/0.482/0.447, std 0.247/0.243/0.262); MNIST the usual 0.1307/0.3081;
  * Fashion-MNIST 0.2860/0.3530 (the statistics of its 60,000 training images).
  *

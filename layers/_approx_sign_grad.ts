@@ -10,7 +10,7 @@ import { estimatorBackward } from "./estimators/_kernels.ts";
 /**
  * ∂L/∂x from the conv's input gradient `ga` (∂L/∂a, shape of `x`): the ApproxSign estimator on
  * the per-sample-normalised input (`x2` = x viewed `[N, rest]`, `xStats` its row statistics,
- * used only in training, method.md §2.2). Does not dispose `ga`.
+ * used only in training, docs/method.md §2.2). Does not dispose `ga`.
  */
 export function approxSignInputGrad(
   ga: Tensor,

@@ -1,5 +1,5 @@
 /**
- * `BinaryConv2d`: the OvSW binary convolution layer (`OvSWConv2d`, method.md §2).
+ * `BinaryConv2d`: the OvSW binary convolution layer (`OvSWConv2d`, docs/method.md §2).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The OvSW binary convolution (`OvSWConv2d`, forward type "xnor", method.md §2) as one fused
+ * The OvSW binary convolution (`OvSWConv2d`, forward type "xnor", docs/method.md §2) as one fused
  * op with its own backward.
  *
  * Forward (training): `s_b = √(Var(x_b) + 1e-5)` per sample (unbiased, detached),
@@ -161,7 +161,7 @@ class Operands {
 }
 
 /**
- * The fused OvSW binary convolution (method.md §2) with its own backward; see the module doc
+ * The fused OvSW binary convolution (docs/method.md §2) with its own backward; see the module doc
  * for the formulas and for how each product's kernel is chosen.
  *
  * @example

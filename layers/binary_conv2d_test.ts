@@ -119,7 +119,7 @@ Deno.test("scale invariance (§6.2): W×1 and W×1000 give identical output and 
     ];
     const outs = tidy(() => {
       // As in every model, a BN follows the conv: it absorbs α, whose +1e-5 in the weight
-      // variance is the only scale-dependent term (method.md §6.2).
+      // variance is the only scale-dependent term (docs/method.md §6.2).
       const y = batchNorm(binaryConv2d(x, w, { padding: 1 }), g1, b0, rm, rv, { training: true });
       const [gx, gw] = backward(sum(mul(y, gy)), [x, w]);
       return [y, gx!, gw!];

@@ -1,6 +1,6 @@
 /**
  * The flip-statistics collector: measures on the GPU, without per-step readbacks, how often the
- * latent weights of a BNN change sign and which never do ("silent weights", method.md §7).
+ * latent weights of a BNN change sign and which never do ("silent weights", docs/method.md §7).
  *
  * @module
  */

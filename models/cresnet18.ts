@@ -1,5 +1,5 @@
 /**
- * cResNet18_1w1a (CIFAR; method.md §8.2): 11,174,986 parameters, 11,157,504 binary.
+ * cResNet18_1w1a (CIFAR; docs/method.md §8.2): 11,174,986 parameters, 11,157,504 binary.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * cResNet20_1w1a (CIFAR; method.md §8.1): 269,850 parameters, 267,264 binary.
+ * cResNet20_1w1a (CIFAR; docs/method.md §8.1): 269,850 parameters, 267,264 binary.
  *
  * @module
  */

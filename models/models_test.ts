@@ -16,7 +16,7 @@ function stdOf(x: Float32Array): number {
   return Math.sqrt(q / (x.length - 1));
 }
 
-Deno.test("exact parameter counts of every model (method.md §8, §13)", () => {
+Deno.test("exact parameter counts of every model (docs/method.md §8, §13)", () => {
   const expected: Record<string, [number, number]> = {
     cresnet20: [269_850, 267_264],
     cresnet18: [11_174_986, 11_157_504],
@@ -133,7 +133,7 @@ Deno.test("init of §8: Kaiming fan_in, ImageNet BN γ=1e-8, γ scaling, seeds",
 
 Deno.test("scale invariance (§6.2): cResNet20 binary weights ×2¹⁰ and ×2²⁰, identical loss and gradients (ste)", async () => {
   // A whole random-init BNN is chaotic: a relative change of 1e-4 in α (what the +1e-5 inside
-  // α's variance does between ×1 and ×1000, method.md §6.2) moves the sign of the activations
+  // α's variance does between ×1 and ×1000, docs/method.md §6.2) moves the sign of the activations
   // that BN maps to within rounding of zero, and the change cascades. So the model-level check
   // uses power-of-two scales large enough that the +1e-5 vanishes in f32: every statistic then
   // scales exactly, α is bit-identical, and so must be the loss and the gradients. The ×1 vs

@@ -13,10 +13,10 @@ export interface ModelOptions {
   /**
    * Initialiser of the binary conv weights by `--init` name (`INITIALIZER_NAMES` of
    * `@ovsw/init`; fan_in where a fan mode applies). Default: the model's own init (Kaiming
-   * normal fan_in; `vgg-small` only: N(0, 2/(k²·C_out)), method.md §8).
+   * normal fan_in; `vgg-small` only: N(0, 2/(k²·C_out)), docs/method.md §8).
    */
   init?: string;
-  /** Multiplies the binary conv init (the γ experiment, method.md §6.3). Default 1. */
+  /** Multiplies the binary conv init (the γ experiment, docs/method.md §6.3). Default 1. */
   gamma?: number;
   /** Seed of the weight initialisation (default 0): the same seed gives the same weights. */
   seed?: number;

@@ -20,7 +20,7 @@ export interface ModelInfo {
   inputShape: [number, number, number];
   /** Default classes. */
   classes: number;
-  /** Parameters (and binary parameters) at the default classes, from method.md §8. */
+  /** Parameters (and binary parameters) at the default classes, from docs/method.md §8. */
   params: number;
   /** Binary parameters. */
   binaryParams: number;

@@ -1,5 +1,5 @@
 /**
- * ResNet18_1w1a / ResNet34_1w1a (ImageNet; method.md §8.4): 11,690,536 / 21,798,696
+ * ResNet18_1w1a / ResNet34_1w1a (ImageNet; docs/method.md §8.4): 11,690,536 / 21,798,696
  * parameters, 10,985,472 / 21,086,208 binary.
  *
  * @module

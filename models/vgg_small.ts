@@ -1,5 +1,5 @@
 /**
- * VGGSmall_1w1a (CIFAR; method.md §8.3) and `vgg-small-28` for 28×28×1 data.
+ * VGGSmall_1w1a (CIFAR; docs/method.md §8.3) and `vgg-small-28` for 28×28×1 data.
  *
  * @module
  */
@@ -46,7 +46,7 @@ export interface VGGInit {
   fcBias?: Initializer;
 }
 
-/** VGG-small's own conv init: N(0, 2/(k·k·C_out)) (fan-out), times γ (method.md §8.3). */
+/** VGG-small's own conv init: N(0, 2/(k·k·C_out)) (fan-out), times γ (docs/method.md §8.3). */
 function vggConvInit(shape: readonly number[], rng: Prng, gamma = 1): Float32Array {
   const n = shape[0] * (shape[2] ?? 1) * (shape[3] ?? 1);
   return normalInit(shape, rng, { std: Math.sqrt(2 / n), gamma });
@@ -146,7 +146,7 @@ export abstract class VGGBase extends Module {
 /**
  * VGG-small 1w1a for 32×32×3: FP conv0 3→128 → BN → Hardtanh; binary 128→128 → pool → BN →
  * Hardtanh; 128→256; 256→256 (pool); 256→512; 512→512 (pool) → BN → PReLU(512); flatten →
- * FP Linear(8192→classes). Init (the authors' VGG override, method.md §8.3): every conv, the
+ * FP Linear(8192→classes). Init (the authors' VGG override, docs/method.md §8.3): every conv, the
  * binary ones included, N(0, 2/(9·C_out)) (fan-out) times γ for the binary ones; Linear
  * N(0, 0.01) with zero bias; BN γ = 1, β = 0. A named `init` replaces the binary convs' only.
  *

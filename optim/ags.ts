@@ -1,5 +1,5 @@
 /**
- * AGS, Adaptive Gradient Scaling (method.md §4): per output channel, lift ‖g_o‖/‖W_o‖ to at
+ * AGS, Adaptive Gradient Scaling (docs/method.md §4): per output channel, lift ‖g_o‖/‖W_o‖ to at
  * least δ. Never shrinks a gradient.
  *
  * @module

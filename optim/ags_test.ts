@@ -7,7 +7,7 @@ import { ags, diagnostics, readDiagnostics } from "./mod.ts";
 
 await setupGpu();
 
-Deno.test("ags: golden vector of method.md §5", async () => {
+Deno.test("ags: golden vector of docs/method.md §5", async () => {
   const w = Tensor.from([0.3, -0.1, 0.02, 0.05], [2, 2, 1, 1]);
   const params = { w };
   const tx = ags({ delta: 10 });

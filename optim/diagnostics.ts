@@ -33,7 +33,7 @@ export interface DiagnosticTensors {
   sad: Record<string, SadLayerTensors>;
 }
 
-/** Read-back diagnostics per layer (method.md §4, §5: the values the authors log). */
+/** Read-back diagnostics per layer (docs/method.md §4, §5: the values the authors log). */
 export interface DiagnosticValues {
   /** AGS: mean over channels of ‖g_o‖/‖W_o‖ before scaling, and the fraction of channels scaled. */
   ags: Record<string, { meanRatio: number; scaledFraction: number }>;

@@ -11,7 +11,7 @@ import { isBinary, isVector, not } from "./selectors.ts";
 import { sgd } from "./sgd.ts";
 import type { GradientTransformation, Hyper, OptState } from "./types.ts";
 
-/** Options of {@link vanilla}: the SGD of method.md §9.1. */
+/** Options of {@link vanilla}: the SGD of docs/method.md §9.1. */
 export interface VanillaOptions {
   /** Learning rate (number or schedule, e.g. {@link cosineWithWarmup}). */
   learningRate: Hyper;
@@ -85,7 +85,7 @@ export function agsOnly(options: AgsOnlyOptions): GradientTransformation<OptStat
 }
 
 /**
- * The OvSW step exactly as the authors' trainer (method.md §3): gradients → AGS → SAD (both on
+ * The OvSW step exactly as the authors' trainer (docs/method.md §3): gradients → AGS → SAD (both on
  * binary weights only) → weight decay (all parameters, or not on 1-D ones with `noBnDecay`) →
  * momentum (first step `buf = g`) → learning rate. Defaults are the CIFAR-10 ResNet-20 scripts'.
  *

@@ -1,5 +1,5 @@
 /**
- * SAD, Silence Awareness Decaying (method.md §5): extra weight decay on weights whose sign has
+ * SAD, Silence Awareness Decaying (docs/method.md §5): extra weight decay on weights whose sign has
  * not flipped recently.
  *
  * @module

@@ -8,7 +8,7 @@ import type { SadState } from "./sad.ts";
 
 await setupGpu();
 
-Deno.test("sad: golden vector of method.md §5 (after AGS, then one flip)", async () => {
+Deno.test("sad: golden vector of docs/method.md §5 (after AGS, then one flip)", async () => {
   const w = Tensor.from([0.3, -0.1, 0.02, 0.05], [2, 2, 1, 1]);
   const tx = chain(
     ags({ delta: 10 }),

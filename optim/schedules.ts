@@ -49,7 +49,7 @@ export interface CosineWithWarmupOptions extends EpochScheduleOptions {
 }
 
 /**
- * The OvSW recipe's learning rate (method.md §9.1), stepped per epoch `e`:
+ * The OvSW recipe's learning rate (docs/method.md §9.1), stepped per epoch `e`:
  * `η₀·(e+1)/w` for `e < w`, else `0.5·(1 + cos(π·(e−w)/(E−w)))·η₀ + 1e-5`.
  * So `lr(w) = η₀ + 1e-5` and the rate never reaches 0.
  *

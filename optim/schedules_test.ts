@@ -14,7 +14,7 @@ function close(a: number, b: number, what: string): void {
   assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${what}: ${a} != ${b}`);
 }
 
-Deno.test("cosineWithWarmup: method.md §9.1, per epoch", () => {
+Deno.test("cosineWithWarmup: docs/method.md §9.1, per epoch", () => {
   const lr = cosineWithWarmup({ value: 0.1, epochs: 600, warmupEpochs: 5, stepsPerEpoch: 196 });
   close(lr(0), 0.02, "epoch 0");
   close(lr(195), 0.02, "last step of epoch 0");

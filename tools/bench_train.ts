@@ -38,14 +38,14 @@ import { Prng } from "@ovsw/init";
 import { trainingStepBench } from "./bench_step.ts";
 import type { TfjsResult } from "./tfjs_resnet20.ts";
 
-/** Forward MACs per image (method.md / performance.md work counts). */
+/** Forward MACs per image (docs/method.md §14). */
 const MACS: Record<string, number> = {
   "cresnet20": 40.8e6,
   "vgg-small-28": 87.2e6,
 };
 /** Training FLOP per forward MAC (forward + two backward products, 2 FLOP each). */
 const FLOP_PER_MAC = 6;
-/** llvmpipe's arithmetic-only ceiling through WGSL (performance.md), the roofline used here. */
+/** llvmpipe's arithmetic-only ceiling through WGSL (docs/method.md §14), the roofline used here. */
 const SOFTWARE_CEILING_GFLOPS = 50;
 
 interface ModelRow {

@@ -1,6 +1,6 @@
 """Generates tests/fixtures/optim_torch.json: optimizer trajectories computed with PyTorch.
 
-AGS and SAD are written here from the formulas of method.md §4/§5 (applied to .grad before the
+AGS and SAD are written here from the formulas of docs/method.md §4/§5 (applied to .grad before the
 optimizer step, as the authors' trainer does); SGD, Adam and AdamW are torch.optim's own.
 Run: /usr/bin/python3 tools/gen_optim_fixtures.py (PyTorch 1.13 CPU). Tests never need Python.
 """

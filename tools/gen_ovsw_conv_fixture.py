@@ -1,4 +1,4 @@
-"""Generates tests/fixtures/ovsw_conv.json: the OvSW binary conv (method.md §2) in PyTorch.
+"""Generates tests/fixtures/ovsw_conv.json: the OvSW binary conv (docs/method.md §2) in PyTorch.
 
 Written from the spec (sign with sign(0)=0, ApproxSign activation backward, detached
 per-sample unbiased std in training, alpha from standardised weights without gradient, weight

@@ -179,7 +179,7 @@ Deno.test("the XNOR kernels equal the unfused float path (forward, grad-input, g
   }
 });
 
-Deno.test("the XNOR kernels reproduce the method.md §2.3 golden vector", async () => {
+Deno.test("the XNOR kernels reproduce the docs/method.md §2.3 golden vector", async () => {
   const [y, gx, gw] = await readAll(tidy(() => {
     const x = Tensor.from([0.5, -1.0, 2.0, 0.25], [1, 2, 1, 2]);
     const w = Tensor.from([0.3, -0.1, 0.02, 0.05], [2, 2, 1, 1]);

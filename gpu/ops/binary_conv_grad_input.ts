@@ -5,7 +5,7 @@
  *
  * `gx[n, c, iy, ix] = win(x) · Σ_{o, ky, kx} sign(W)[o, c, ky, kx] · α[o] · gy[n, o, oy, ox]`
  * over `oy·s = iy + p − ky`, `ox·s = ix + p − kx`, with `win(x) = (1/s_n)·max(0, 2 − 2|x/s_n|)`
- * (method.md §2.2; `s_n = 1` without a per-sample std, no window when no input is given).
+ * (docs/method.md §2.2; `s_n = 1` without a per-sample std, no window when no input is given).
  *
  * @module
  */

@@ -5,7 +5,7 @@
  *
  * `gW[o, c, ky, kx] = α[o] · Σ_{n, oy, ox} sign(x)[n, c, oy·s − p + ky, ox·s − p + kx] ·
  * gy[n, o, oy, ox]` — the gradient with respect to the binary weights, which the `ste`
- * estimator passes to the latent weights unchanged (method.md §2.2).
+ * estimator passes to the latent weights unchanged (docs/method.md §2.2).
  *
  * The sum over output pixels is split into slices that run in parallel (their partial sums are
  * added by a second, small kernel) so that small weights still fill the GPU.

@@ -1,7 +1,7 @@
 /**
  * Bit-packing of ternary signs for the XNOR-popcount convolution.
  *
- * `sign` keeps sign(0) = 0 (method.md §1), so every operand is ternary {−1, 0, +1}. Each group of
+ * `sign` keeps sign(0) = 0 (docs/method.md §1), so every operand is ternary {−1, 0, +1}. Each group of
  * 32 channels is stored as two words: a sign mask (bit set where the value is negative) and a
  * non-zero mask (bit set where the value is not 0). Channels past `C` and zero padding have a
  * non-zero bit of 0, so they contribute nothing. A 32-channel dot product of two packed groups

@@ -1,5 +1,5 @@
 /**
- * Float64 CPU references of the optimizer pieces (method.md §3–§5, PyTorch SGD/Adam), used by
+ * Float64 CPU references of the optimizer pieces (docs/method.md §3–§5, PyTorch SGD/Adam), used by
  * the optim tests. Arrays are flat row-major; a weight `[O, …]` has `n = size / O` per channel.
  *
  * @module

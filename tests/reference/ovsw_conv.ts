@@ -1,5 +1,5 @@
 /**
- * Float64 CPU reference of the OvSW binary convolution (method.md §2), forward and backward,
+ * Float64 CPU reference of the OvSW binary convolution (docs/method.md §2), forward and backward,
  * written from the spec with plain loops (conv products from `dense.ts`).
  *
  * @module
