@@ -5,7 +5,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { Prng } from "@ovsw/init";
-import { encodeCifar10, encodeCifar100 } from "./cifar.ts";
+import { encodeCifar10, encodeCifar100 } from "./_cifar_encode.ts";
 import { encodeIdx } from "./idx.ts";
 
 /** Runs `fn` with a fresh temporary directory, removed afterwards. */

@@ -1,6 +1,6 @@
 import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed } from "../tests/util.ts";
-import { type CropFlip, drawCropFlip, normalizationTable, writeImage } from "./augment.ts";
+import { type CropFlip, drawCropFlip, normalizationTable, writeImage } from "./_augment.ts";
 import { randomBytes } from "./_test_helpers.ts";
 
 /** float64 reference: ToTensor on the zero-padded image, crop, flip, then Normalize. */

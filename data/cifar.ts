@@ -71,9 +71,10 @@ function splitRecords(
  *
  * @example
  * ```ts
- * import { decodeCifar10, encodeCifar10 } from "@ovsw/data";
- * const bytes = encodeCifar10({ images: new Uint8Array(3072), labels: new Uint8Array([4]) });
- * console.log(decodeCifar10(bytes, "b.bin").labels); // Uint8Array [4]
+ * import { decodeCifar10 } from "@ovsw/data";
+ * const record = new Uint8Array(1 + 3072); // label byte, then the red, green, blue planes
+ * record[0] = 4;
+ * console.log(decodeCifar10(record, "b.bin").labels); // Uint8Array [4]
  * ```
  */
 export function decodeCifar10(bytes: Uint8Array, file: string): Cifar10Records {
@@ -86,58 +87,13 @@ export function decodeCifar10(bytes: Uint8Array, file: string): Cifar10Records {
  *
  * @example
  * ```ts
- * import { decodeCifar100, encodeCifar100 } from "@ovsw/data";
- * const bytes = encodeCifar100({
- *   images: new Uint8Array(3072), coarse: new Uint8Array([3]), fine: new Uint8Array([42]),
- * });
- * console.log(decodeCifar100(bytes, "t.bin").fine); // Uint8Array [42]
+ * import { decodeCifar100 } from "@ovsw/data";
+ * const record = new Uint8Array(2 + 3072); // coarse and fine label bytes, then the image
+ * record.set([3, 42]);
+ * console.log(decodeCifar100(record, "t.bin").fine); // Uint8Array [42]
  * ```
  */
 export function decodeCifar100(bytes: Uint8Array, file: string): Cifar100Records {
   const { images, labels } = splitRecords(bytes, file, 2, [20, 100], "CIFAR-100 binary");
   return { images, coarse: labels[0], fine: labels[1] };
-}
-
-function joinRecords(images: Uint8Array, labels: Uint8Array[]): Uint8Array {
-  const n = labels[0].length;
-  if (images.length !== n * CIFAR_IMAGE_BYTES) {
-    throw new RangeError(`CIFAR encode: ${images.length} pixel bytes for ${n} labels`);
-  }
-  const rec = labels.length + CIFAR_IMAGE_BYTES;
-  const out = new Uint8Array(n * rec);
-  for (let i = 0; i < n; i++) {
-    labels.forEach((l, k) => out[i * rec + k] = l[i]);
-    out.set(
-      images.subarray(i * CIFAR_IMAGE_BYTES, (i + 1) * CIFAR_IMAGE_BYTES),
-      i * rec + labels.length,
-    );
-  }
-  return out;
-}
-
-/**
- * Encodes images and labels as CIFAR-10 binary records (for tests and tools).
- *
- * @example
- * ```ts
- * import { encodeCifar10 } from "@ovsw/data";
- * console.log(encodeCifar10({ images: new Uint8Array(3072), labels: new Uint8Array(1) }).length); // 3073
- * ```
- */
-export function encodeCifar10(records: Cifar10Records): Uint8Array {
-  return joinRecords(records.images, [records.labels]);
-}
-
-/**
- * Encodes images with coarse and fine labels as CIFAR-100 binary records.
- *
- * @example
- * ```ts
- * import { encodeCifar100 } from "@ovsw/data";
- * const r = { images: new Uint8Array(3072), coarse: new Uint8Array(1), fine: new Uint8Array(1) };
- * console.log(encodeCifar100(r).length); // 3074
- * ```
- */
-export function encodeCifar100(records: Cifar100Records): Uint8Array {
-  return joinRecords(records.images, [records.coarse, records.fine]);
 }

@@ -1,7 +1,7 @@
 import { deepEqual as assertEquals } from "node:assert/strict";
 import { Prng } from "@ovsw/init";
 import { freshSeed } from "../tests/util.ts";
-import { encodeCifar10, encodeCifar100 } from "./cifar.ts";
+import { encodeCifar10, encodeCifar100 } from "./_cifar_encode.ts";
 import { readCifar100Split, readCifar10Split } from "./read.ts";
 import {
   assertDatasetError,

@@ -6,11 +6,11 @@
  */
 import { createHash } from "node:crypto";
 import { DatasetError } from "./errors.ts";
-import { maybeGunzip } from "./files.ts";
+import { maybeGunzip } from "./_files.ts";
 import { type DatasetLocation, locateDataset } from "./layout.ts";
 import { type ProgressSink, stderrProgress } from "./progress.ts";
 import { type DatasetName, datasetSpec, type RemoteFile } from "./specs.ts";
-import { readTar } from "./tar.ts";
+import { readTar } from "./_tar.ts";
 
 /** Options of {@link downloadFile}. */
 export interface DownloadFileOptions {
@@ -131,12 +131,14 @@ async function transfer(
  *
  * @example
  * ```ts
- * import { downloadFile } from "@ovsw/data";
- * await downloadFile(
- *   "https://ossci-datasets.s3.amazonaws.com/mnist/t10k-labels-idx1-ubyte.gz",
- *   "datasets/mnist/t10k-labels-idx1-ubyte.gz",
- *   { sha256: "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6" },
- * ).catch((e) => console.error(e.message));
+ * import { downloadFile, sha256File } from "@ovsw/data";
+ * // A local file stands in for the server: file:// URLs need only --allow-read.
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/source.bin`, "some bytes");
+ * const sha256 = await sha256File(`${dir}/source.bin`);
+ * const url = `file://${dir}/source.bin`;
+ * console.log(await downloadFile(url, `${dir}/copy/source.bin`, { sha256 })); // "downloaded"
+ * console.log(await downloadFile(url, `${dir}/copy/source.bin`, { sha256 })); // "present"
  * ```
  */
 export async function downloadFile(
@@ -206,8 +208,13 @@ export async function downloadFile(
  *
  * @example
  * ```ts
+ * import { gzipSync } from "node:zlib";
  * import { extractTarGz } from "@ovsw/data";
- * await extractTarGz("datasets/cifar-10-binary.tar.gz", "datasets").catch(() => {});
+ * import { encodeTar } from "./_tar.ts";
+ * const dir = await Deno.makeTempDir();
+ * const tar = encodeTar([{ name: "batches/a.bin", data: new Uint8Array([1, 2, 3]) }]);
+ * await Deno.writeFile(`${dir}/a.tar.gz`, gzipSync(tar));
+ * console.log(await extractTarGz(`${dir}/a.tar.gz`, `${dir}/out`)); // [ ".../out/batches/a.bin" ]
  * ```
  */
 export async function extractTarGz(archive: string, dir: string): Promise<string[]> {
@@ -256,8 +263,24 @@ function envBase(): string | undefined {
  *
  * @example
  * ```ts
- * import { downloadDataset } from "@ovsw/data";
- * const loc = await downloadDataset("mnist", "datasets").catch((e) => console.error(e.message));
+ * import { DATASETS, downloadDataset, encodeIdx, sha256File } from "@ovsw/data";
+ * // A local mirror (file:// URLs need only --allow-read) with a 2-image MNIST look-alike.
+ * const mirror = await Deno.makeTempDir();
+ * const files = [];
+ * for (const f of DATASETS.mnist.remote) {
+ *   const bytes = f.name.includes("images")
+ *     ? encodeIdx(new Uint8Array(2 * 28 * 28), [2, 28, 28])
+ *     : encodeIdx(new Uint8Array([3, 7]), [2]);
+ *   await Deno.writeFile(`${mirror}/${f.name}`, bytes);
+ *   files.push({ ...f, bytes: bytes.length, sha256: await sha256File(`${mirror}/${f.name}`) });
+ * }
+ * const dataDir = await Deno.makeTempDir();
+ * const loc = await downloadDataset("mnist", dataDir, {
+ *   baseUrl: `file://${mirror}`,
+ *   files,
+ *   log: () => {},
+ * });
+ * console.log(loc.dir); // <dataDir>/mnist
  * ```
  */
 export async function downloadDataset(

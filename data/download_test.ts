@@ -2,12 +2,12 @@ import { deepEqual as assertEquals, equal } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Prng } from "@ovsw/init";
 import { freshSeed } from "../tests/util.ts";
-import { encodeCifar10 } from "./cifar.ts";
+import { encodeCifar10 } from "./_cifar_encode.ts";
 import { downloadDataset, downloadFile } from "./download.ts";
 import { encodeIdx } from "./idx.ts";
 import { progressLine, type ProgressSink } from "./progress.ts";
 import { readDataset } from "./read.ts";
-import { encodeTar } from "./tar.ts";
+import { encodeTar } from "./_tar.ts";
 import { assertDatasetError, gzip, randomBytes, withTempDir } from "./_test_helpers.ts";
 
 interface Served {

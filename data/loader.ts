@@ -6,7 +6,7 @@
  */
 import { Tensor } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
-import { drawCropFlip, normalizationTable, writeImage } from "./augment.ts";
+import { drawCropFlip, normalizationTable, writeImage } from "./_augment.ts";
 import type { Split } from "./dataset.ts";
 import type { AugmentKind, Normalization } from "./specs.ts";
 

@@ -2,7 +2,7 @@ import { deepEqual as assertEquals, equal, notDeepEqual } from "node:assert/stri
 import { engineStats, liveTensorStats } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed, setupGpu } from "../tests/util.ts";
-import { type CropFlip, normalizationTable, writeImage } from "./augment.ts";
+import { type CropFlip, normalizationTable, writeImage } from "./_augment.ts";
 import { makeSplit, type Split } from "./dataset.ts";
 import { DataLoader, type LoaderOptions } from "./loader.ts";
 import { randomBytes } from "./_test_helpers.ts";

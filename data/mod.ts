@@ -18,19 +18,55 @@
  *
  * @module
  */
-export * from "./errors.ts";
-export * from "./dataset.ts";
-export * from "./files.ts";
-export * from "./idx.ts";
-export * from "./cifar.ts";
-export * from "./specs.ts";
-export * from "./layout.ts";
-export * from "./read.ts";
-export * from "./subset.ts";
-export * from "./embedded.ts";
-export * from "./augment.ts";
-export * from "./loader.ts";
-export * from "./progress.ts";
-export * from "./tar.ts";
-export * from "./download.ts";
-export * from "./load.ts";
+export { DatasetError } from "./errors.ts";
+export { classCounts, makeSplit, type Split, type SplitInit, takeFirst } from "./dataset.ts";
+export { decodeIdx, decodeIdxImages, decodeIdxLabels, encodeIdx, type IdxArray } from "./idx.ts";
+export {
+  type Cifar100Records,
+  type Cifar10Records,
+  CIFAR_IMAGE_BYTES,
+  decodeCifar10,
+  decodeCifar100,
+} from "./cifar.ts";
+export {
+  type AugmentKind,
+  CIFAR100_SUPERCLASSES,
+  DATASET_NAMES,
+  type DatasetName,
+  DATASETS,
+  type DatasetSpec,
+  datasetSpec,
+  type Normalization,
+  type RemoteFile,
+} from "./specs.ts";
+export { type DatasetLocation, expectedLayout, locateDataset } from "./layout.ts";
+export {
+  type Cifar100Labels,
+  type DatasetSplits,
+  readCifar100Split,
+  readCifar10Split,
+  readDataset,
+  readIdxSplit,
+} from "./read.ts";
+export { balancedSubset } from "./subset.ts";
+export { EMBEDDED_FILES, EMBEDDED_PER_CLASS, embeddedDir, loadEmbedded } from "./embedded.ts";
+export { type Batch, DataLoader, type HostBatch, type LoaderOptions } from "./loader.ts";
+export {
+  LiveLine,
+  progressBarCells,
+  progressLine,
+  type ProgressSink,
+  stderrProgress,
+  stderrSink,
+  type TextSink,
+} from "./progress.ts";
+export {
+  downloadDataset,
+  type DownloadDatasetOptions,
+  downloadFile,
+  type DownloadFileOptions,
+  type DownloadResult,
+  extractTarGz,
+  sha256File,
+} from "./download.ts";
+export { defaultDataDir, loadData, type LoadDataOptions, type LoadedData } from "./load.ts";

@@ -6,7 +6,7 @@
 import { decodeCifar10, decodeCifar100 } from "./cifar.ts";
 import { makeSplit, type Split } from "./dataset.ts";
 import { DatasetError } from "./errors.ts";
-import { readDataFile, readMaybeGzip } from "./files.ts";
+import { readDataFile, readMaybeGzip } from "./_files.ts";
 import { decodeIdxImages, decodeIdxLabels } from "./idx.ts";
 import type { DatasetLocation } from "./layout.ts";
 import type { DatasetSpec } from "./specs.ts";
@@ -28,13 +28,12 @@ export type Cifar100Labels = "fine" | "coarse";
  *
  * @example
  * ```ts
- * import { DATASETS, readIdxSplit } from "@ovsw/data";
- * const dir = "/usr/share/datasets/fashion-mnist";
- * const test = await readIdxSplit(
- *   `${dir}/t10k-images-idx3-ubyte.gz`, `${dir}/t10k-labels-idx1-ubyte.gz`,
- *   DATASETS["fashion-mnist"],
- * ).catch(() => null);
- * console.log(test?.count);
+ * import { DATASETS, encodeIdx, readIdxSplit } from "@ovsw/data";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeFile(`${dir}/images`, encodeIdx(new Uint8Array(3 * 28 * 28), [3, 28, 28]));
+ * await Deno.writeFile(`${dir}/labels`, encodeIdx(new Uint8Array([0, 9, 4]), [3]));
+ * const test = await readIdxSplit(`${dir}/images`, `${dir}/labels`, DATASETS["fashion-mnist"]);
+ * console.log(test.count, test.labels); // 3 Uint8Array(3) [ 0, 9, 4 ]
  * ```
  */
 export async function readIdxSplit(
@@ -77,8 +76,13 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * @example
  * ```ts
  * import { readCifar10Split } from "@ovsw/data";
- * const s = await readCifar10Split(["test_batch.bin"]).catch(() => null);
- * console.log(s?.count);
+ * const dir = await Deno.makeTempDir();
+ * const records = new Uint8Array(2 * 3073); // two records: label byte + 3072 pixel bytes
+ * records.set([7], 0);
+ * records.set([2], 3073);
+ * await Deno.writeFile(`${dir}/test_batch.bin`, records);
+ * const s = await readCifar10Split([`${dir}/test_batch.bin`]);
+ * console.log(s.count, s.labels); // 2 Uint8Array(2) [ 7, 2 ]
  * ```
  */
 export async function readCifar10Split(files: readonly string[]): Promise<Split> {
@@ -106,8 +110,12 @@ export async function readCifar10Split(files: readonly string[]): Promise<Split>
  * @example
  * ```ts
  * import { readCifar100Split } from "@ovsw/data";
- * const s = await readCifar100Split("test.bin", "coarse").catch(() => null);
- * console.log(s?.numClasses);
+ * const dir = await Deno.makeTempDir();
+ * const record = new Uint8Array(2 + 3072); // coarse label, fine label, image
+ * record.set([3, 42]);
+ * await Deno.writeFile(`${dir}/test.bin`, record);
+ * const s = await readCifar100Split(`${dir}/test.bin`, "coarse");
+ * console.log(s.numClasses, s.labels); // 20 Uint8Array(1) [ 3 ]
  * ```
  */
 export async function readCifar100Split(
@@ -131,15 +139,17 @@ export async function readCifar100Split(
  *
  * @example
  * ```ts
- * import { locateDataset, readDataset } from "@ovsw/data";
- * const loc = (() => {
- *   try {
- *     return locateDataset("/usr/share/datasets/fashion-mnist", "fashion-mnist");
- *   } catch {
- *     return null;
- *   }
- * })();
- * if (loc) console.log((await readDataset(loc)).train.count); // 60000
+ * import { DATASETS, encodeIdx, locateDataset, readDataset } from "@ovsw/data";
+ * const dir = await Deno.makeTempDir();
+ * const spec = DATASETS["fashion-mnist"];
+ * for (const f of [...spec.trainFiles, ...spec.testFiles]) {
+ *   const bytes = f.includes("images")
+ *     ? encodeIdx(new Uint8Array(2 * 28 * 28), [2, 28, 28])
+ *     : encodeIdx(new Uint8Array([1, 8]), [2]);
+ *   await Deno.writeFile(`${dir}/${f}`, bytes);
+ * }
+ * const data = await readDataset(locateDataset(dir, "fashion-mnist"));
+ * console.log(data.train.count, data.test.count); // 2 2
  * ```
  */
 export async function readDataset(

@@ -1,7 +1,7 @@
 import { deepEqual as assertEquals } from "node:assert/strict";
 import { Prng } from "@ovsw/init";
 import { freshSeed } from "../tests/util.ts";
-import { encodeTar, readTar } from "./tar.ts";
+import { encodeTar, readTar } from "./_tar.ts";
 import { assertDatasetError, randomBytes } from "./_test_helpers.ts";
 
 Deno.test("tar round trip", () => {

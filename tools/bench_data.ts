@@ -1,10 +1,10 @@
 /**
  * `deno task bench --only data`: batch preparation (shuffle, augmentation, normalisation) and
- * upload, in images per second, from `data/bench.ts`.
+ * upload, in images per second, from `data/_bench.ts`.
  *
  * @module
  */
-import { benchBatchPreparation } from "../data/bench.ts";
+import { benchBatchPreparation } from "../data/_bench.ts";
 import type { BenchOptions, BenchTable } from "./bench_table.ts";
 
 /**

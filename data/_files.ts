@@ -12,7 +12,7 @@ import { DatasetError } from "./errors.ts";
  *
  * @example
  * ```ts
- * import { readDataFile } from "@ovsw/data";
+ * import { readDataFile } from "./_files.ts";
  * const bytes = await readDataFile("README.md").catch(() => new Uint8Array());
  * console.log(bytes.length >= 0); // true
  * ```
@@ -37,7 +37,7 @@ export async function readDataFile(path: string): Promise<Uint8Array> {
  *
  * @example
  * ```ts
- * import { isGzip } from "@ovsw/data";
+ * import { isGzip } from "./_files.ts";
  * console.log(isGzip(new Uint8Array([0x1f, 0x8b, 8]))); // true
  * ```
  */
@@ -52,7 +52,7 @@ export function isGzip(bytes: Uint8Array): boolean {
  * @example
  * ```ts
  * import { gzipSync } from "node:zlib";
- * import { maybeGunzip } from "@ovsw/data";
+ * import { maybeGunzip } from "./_files.ts";
  * const packed = new Uint8Array(gzipSync(new Uint8Array([1, 2, 3])));
  * console.log(maybeGunzip(packed, "x.gz")); // Uint8Array [1, 2, 3]
  * ```
@@ -76,7 +76,7 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
  *
  * @example
  * ```ts
- * import { readMaybeGzip } from "@ovsw/data";
+ * import { readMaybeGzip } from "./_files.ts";
  * const bytes = await readMaybeGzip("deno.json");
  * console.log(bytes[0] === "{".charCodeAt(0)); // true
  * ```

@@ -1,6 +1,6 @@
 /**
  * Per-image preprocessing on the CPU: normalisation through a lookup table, and the random crop
- * with zero padding plus horizontal flip of method.md §9.2 (RandomCrop(32, padding=4) →
+ * with zero padding plus horizontal flip of docs/method.md §9.2 (RandomCrop(32, padding=4) →
  * RandomHorizontalFlip → ToTensor → Normalize), written straight into the batch buffer.
  *
  * @module
@@ -23,7 +23,7 @@ export interface CropFlip {
  *
  * @example
  * ```ts
- * import { normalizationTable } from "@ovsw/data";
+ * import { normalizationTable } from "./_augment.ts";
  * const t = normalizationTable({ mean: [0.5], std: [0.5] }, 1);
  * console.log(t[0], t[255]); // -1 1
  * ```
@@ -49,7 +49,7 @@ export function normalizationTable(norm: Normalization, channels: number): Float
  * @example
  * ```ts
  * import { Prng } from "@ovsw/init";
- * import { drawCropFlip } from "@ovsw/data";
+ * import { drawCropFlip } from "./_augment.ts";
  * console.log(drawCropFlip(new Prng(1), 4));
  * ```
  */
@@ -68,7 +68,7 @@ export function drawCropFlip(rng: Prng, pad: number): CropFlip {
  *
  * @example
  * ```ts
- * import { normalizationTable, writeImage } from "@ovsw/data";
+ * import { normalizationTable, writeImage } from "./_augment.ts";
  * const lut = normalizationTable({ mean: [0], std: [1] }, 1);
  * const out = new Float32Array(4);
  * writeImage(new Uint8Array([0, 255, 0, 255]), 0, out, 0, [1, 2, 2], lut,

@@ -58,8 +58,8 @@ async function measure(loader: DataLoader, gpu: boolean): Promise<[number, numbe
  *
  * @example
  * ```ts
- * import { benchBatchPreparation } from "./bench.ts";
- * for (const r of await benchBatchPreparation({ gpu: false })) {
+ * import { benchBatchPreparation } from "./_bench.ts";
+ * for (const r of await benchBatchPreparation({ gpu: false, cifarImages: 512 })) {
  *   console.log(r.name, Math.round(r.hostImagesPerSec));
  * }
  * ```

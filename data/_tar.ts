@@ -34,7 +34,7 @@ function octal(b: Uint8Array, at: number, len: number): number {
  *
  * @example
  * ```ts
- * import { encodeTar, readTar } from "@ovsw/data";
+ * import { encodeTar, readTar } from "./_tar.ts";
  * const tar = encodeTar([{ name: "d/a.bin", data: new Uint8Array([1, 2]) }]);
  * console.log(readTar(tar, "x.tar")[0].name); // d/a.bin
  * ```
@@ -89,7 +89,7 @@ function putStr(h: Uint8Array, at: number, s: string): void {
  *
  * @example
  * ```ts
- * import { encodeTar } from "@ovsw/data";
+ * import { encodeTar } from "./_tar.ts";
  * console.log(encodeTar([{ name: "a", data: new Uint8Array(1) }]).length); // 2048
  * ```
  */
