@@ -27,11 +27,11 @@ const SUITES: Record<string, BenchSuite> = {
   data: benchData,
 };
 
-function positiveInt(flag: string, v: string | undefined, fallback: number): number {
+function intFlag(flag: string, v: string | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`bench: --${flag} must be a positive integer, got "${v}"`);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`bench: --${flag} must be an integer ≥ ${min}, got "${v}"`);
     Deno.exit(2);
   }
   return n;
@@ -63,8 +63,9 @@ async function main(): Promise<void> {
     return;
   }
   const options: BenchOptions = {
-    batch: positiveInt("batch", args.batch, 128),
-    iters: positiveInt("iters", args.iters, 5),
+    // Training batch norm needs two images per channel.
+    batch: intFlag("batch", args.batch, 128, 2),
+    iters: intFlag("iters", args.iters, 5, 1),
   };
   const only = args.only ? args.only.split(",").map((s) => s.trim()) : Object.keys(SUITES);
   for (const name of only) {

@@ -234,9 +234,10 @@ async function main(): Promise<void> {
   };
   const steps = int("steps", args.steps!, 1);
   const tfjsSteps = int("tfjs-steps", args["tfjs-steps"]!, 0);
-  const batch = int("batch", args.batch!, 1);
+  // Training batch norm needs two images per channel.
+  const batch = int("batch", args.batch!, 2);
   const memorySteps = int("memory-steps", args["memory-steps"]!, 0);
-  const memoryBatch = int("memory-batch", args["memory-batch"]!, 1);
+  const memoryBatch = int("memory-batch", args["memory-batch"]!, 2);
   const kernels = args.kernels;
   if (kernels !== "xnor" && kernels !== "float") {
     console.error(`bench:train: --kernels must be xnor or float, got "${kernels}"`);
