@@ -100,8 +100,9 @@ export const MODEL_FLAGS: FlagSpec[] = [
     choices: INITS,
     default: "default",
     placeholder: "<name>",
-    help: "binary-weight initialiser: default (the model's, docs/method.md §8)|kaiming-normal|" +
-      "kaiming-uniform",
+    help: "binary-weight initialiser: default (the model's, docs/method.md §8)|kaiming_normal|" +
+      "kaiming_uniform|xavier_normal|xavier_uniform|xavier_constant|signed_constant|" +
+      "unsigned_constant|standard (kaiming-normal, kaiming-uniform: aliases)",
   },
   {
     name: "gamma",

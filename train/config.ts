@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { INITIALIZER_NAMES } from "@ovsw/init";
 
 /** Training methods: plain SGD, SGD with AGS, and OvSW (AGS + SAD). */
 export const METHODS = ["vanilla", "ags", "ovsw"] as const;
@@ -11,8 +12,16 @@ export const METHODS = ["vanilla", "ags", "ovsw"] as const;
 /** A training method name. */
 export type Method = (typeof METHODS)[number];
 
-/** Binary-weight initialisers (`default`: the model's own). */
-export const INITS = ["default", "kaiming-normal", "kaiming-uniform"] as const;
+/**
+ * Binary-weight initialisers: `default` (the model's own), the authors' `--init` names, and the
+ * hyphenated Kaiming names accepted before (aliases, `INITIALIZER_ALIASES` of `@ovsw/init`).
+ */
+export const INITS = [
+  "default",
+  ...INITIALIZER_NAMES,
+  "kaiming-normal",
+  "kaiming-uniform",
+] as const;
 
 /** Learning-rate schedules. */
 export const SCHEDULES = ["cosine", "cosine-step", "constant"] as const;
