@@ -58,3 +58,5 @@ export {
   summary,
   type SummaryOptions,
 } from "./summary.ts";
+// BNN methods
+export { chainEpochHooks, checkEpoch, type EpochHook } from "./methods/epoch_hook.ts";
