@@ -6,7 +6,7 @@
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
 import puppeteer from "puppeteer-core";
-import { BnnModel } from "@ovsw/infer";
+import type { BnnModel } from "@ovsw/infer";
 import { loadModelFile } from "@ovsw/infer/deno";
 import { buildSite } from "../web/build.ts";
 import { serveStatic } from "../web/serve.ts";
