@@ -152,22 +152,49 @@ function checkBackend(
 /** Options of a session that are not part of the configuration. */
 type OpenOptions = Pick<TrainOptions, "resume" | "resumeOverrides" | "allowBackendChange">;
 
-/** The configuration, directory, lock and checkpoint (null: start from step 0) of a session. */
+/** Where a session starts: a new run, or a resumed one with its lock and checkpoint. */
+interface RunStart {
+  /** The configuration. */
+  cfg: TrainConfig;
+  /** The resumed run's directory (null: a new run). */
+  runDir: string | null;
+  /** Its `config.json`. */
+  file: RunConfigFile | null;
+  /** Its lock. */
+  lock: RunLock | null;
+  /** Its latest checkpoint (null: start from step 0). */
+  ckpt: Checkpoint | null;
+}
+
+/** Reads a resumed run's configuration, takes its lock and loads its latest checkpoint. */
 async function locateRun(
   opts: OpenOptions & { config: TrainConfig },
   progress: Progress,
-): Promise<
-  { cfg: TrainConfig; runDir: string | null; file: RunConfigFile | null; ckpt: Checkpoint | null }
-> {
-  if (!opts.resume) return { cfg: opts.config, runDir: null, file: null, ckpt: null };
+): Promise<RunStart> {
+  if (!opts.resume) return { cfg: opts.config, runDir: null, file: null, lock: null, ckpt: null };
   const runDir = trimDir(opts.resume);
   const file = await readTrainRunConfig(runDir);
   const cfg: TrainConfig = { ...file.config, ...opts.resumeOverrides };
+  const lock = await takeLock(runDir, progress);
+  try {
+    return { cfg, runDir, file, lock, ckpt: await latestCheckpoint(runDir, cfg, progress) };
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
+}
+
+/** The run's latest checkpoint, or null (with a message) when it has none yet. */
+async function latestCheckpoint(
+  runDir: string,
+  cfg: TrainConfig,
+  progress: Progress,
+): Promise<Checkpoint | null> {
   if (!(await findCompleteDir(checkpointDir(runDir, "latest")))) {
     progress.message(
       `${runDir} has no complete checkpoint yet: restarting the run from the beginning`,
     );
-    return { cfg, runDir, file, ckpt: null };
+    return null;
   }
   const ckpt = await loadCheckpoint(runDir, "latest");
   if (ckpt.state.model !== cfg.model) {
@@ -179,7 +206,7 @@ async function locateRun(
         `--epochs <more> with --resume to train further`,
     );
   }
-  return { cfg, runDir, file, ckpt };
+  return ckpt;
 }
 
 /**
@@ -194,8 +221,7 @@ export async function openRun(
   const wallStart = performance.now();
   const found = await locateRun(opts, progress);
   const cfg = found.cfg;
-  let lock: RunLock | null = null;
-  if (found.runDir) lock = await takeLock(found.runDir, progress);
+  let lock = found.lock;
   try {
     const data = await loadRunData(cfg);
     await initGpu();
@@ -292,8 +318,8 @@ async function takeLock(runDir: string, progress: Progress): Promise<RunLock> {
   const lock = await lockRunDir(runDir);
   if (lock.stale) {
     progress.message(
-      `warning: taking over the lock of ${runDir} left by process ${lock.stale.pid} on ` +
-        `${lock.stale.host} (since ${lock.stale.since}), which is no longer running`,
+      `warning: taking over the lock of ${runDir} left by process ${lock.stale.pid} ` +
+        `(since ${lock.stale.since}), which ended without releasing it`,
     );
   }
   return lock;

@@ -1,6 +1,8 @@
 /**
- * The run directory's `lock` file: one process trains a run at a time. It holds the owner's
- * process id and host; a lock whose process is gone (killed, crashed) is taken over.
+ * The run directory's `lock` file: one process trains a run at a time. The owner holds an
+ * exclusive advisory lock (`flock`) on the file for as long as it runs and writes its process
+ * id into it; the operating system drops the lock when the process ends however it ends, so a
+ * lock left by a killed process is simply taken over.
  *
  * @module
  */
@@ -11,8 +13,6 @@ import { RUN_FILES } from "./run_files.ts";
 export interface LockInfo {
   /** Process id of the owner. */
   pid: number;
-  /** Host name of the owner. */
-  host: string;
   /** ISO time the lock was taken. */
   since: string;
 }
@@ -21,48 +21,26 @@ export interface LockInfo {
 export interface RunLock {
   /** The lock file. */
   path: string;
-  /** The lock that was taken over (its process was gone), if any. */
+  /** The record left by an earlier owner that ended without releasing it (killed), if any. */
   stale: LockInfo | null;
-  /** Removes the lock file (only if it is still ours). */
+  /** Empties the lock file and drops the lock. */
   release(): Promise<void>;
 }
 
-function hostName(): string {
+function parseLock(text: string): LockInfo | null {
   try {
-    return Deno.hostname();
-  } catch {
-    return "unknown";
-  }
-}
-
-/** Whether process `pid` is alive on this host (Linux `/proc`; elsewhere assumed alive). */
-function alive(pid: number): boolean {
-  if (pid === Deno.pid) return true;
-  try {
-    Deno.statSync("/proc/self");
-  } catch {
-    return true; // no /proc: cannot tell, so never take a lock over
-  }
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function readLock(path: string): LockInfo | null {
-  try {
-    const v = JSON.parse(Deno.readTextFileSync(path));
+    const v = JSON.parse(text);
     return typeof v?.pid === "number" ? v as LockInfo : null;
   } catch {
-    return null; // half-written or unreadable: treated as stale
+    return null; // empty (released) or half-written
   }
 }
 
+
 /**
- * Takes the run directory's lock. Throws a {@link RunDirError} when a live process holds it;
- * a lock left by a process that is gone is taken over (`stale` says whose it was).
+ * Takes the run directory's lock. Throws a {@link RunDirError} naming the process when
+ * another live process holds it; a record left by a process that ended without releasing it
+ * is taken over (`stale` says whose it was).
  *
  * @example
  * ```ts
@@ -75,33 +53,41 @@ function readLock(path: string): LockInfo | null {
  */
 export async function lockRunDir(runDir: string): Promise<RunLock> {
   const path = `${runDir}/${RUN_FILES.lock}`;
-  const mine: LockInfo = { pid: Deno.pid, host: hostName(), since: new Date().toISOString() };
-  let stale: LockInfo | null = null;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await Deno.writeTextFile(path, JSON.stringify(mine) + "\n", { createNew: true });
-      return {
-        path,
-        stale,
-        release: async () => {
-          if (readLock(path)?.pid === mine.pid && readLock(path)?.since === mine.since) {
-            await Deno.remove(path).catch(() => {});
-          }
-        },
-      };
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw storageError(path, e);
-    }
-    const held = readLock(path);
-    if (held && (held.host !== mine.host || alive(held.pid))) {
-      throw new RunDirError(
-        `${runDir} is in use by process ${held.pid} on ${held.host} (since ${held.since}); ` +
-          `wait for it to finish, or stop it, before training this run (if no such process ` +
-          `exists, delete ${path})`,
-      );
-    }
-    stale = held ?? { pid: -1, host: "unknown", since: "unknown" };
-    await Deno.remove(path).catch(() => {});
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true, write: true, create: true });
+  } catch (e) {
+    throw storageError(path, e);
   }
-  throw new RunDirError(`${path}: another process took the lock while it was being taken over`);
+  if (!(await file.tryLock(true))) {
+    const held = parseLock(await Deno.readTextFile(path).catch(() => ""));
+    file.close();
+    const who = held ? `process ${held.pid} (since ${held.since})` : "another process";
+    throw new RunDirError(
+      `${runDir} is in use by ${who}; wait for it to finish, or stop it, before training ` +
+        `this run again`,
+    );
+  }
+  const before = parseLock(await Deno.readTextFile(path).catch(() => ""));
+  const mine: LockInfo = { pid: Deno.pid, since: new Date().toISOString() };
+  try {
+    await file.truncate(0);
+    await file.seek(0, Deno.SeekMode.Start);
+    await file.write(new TextEncoder().encode(JSON.stringify(mine) + "\n"));
+  } catch (e) {
+    file.close();
+    throw storageError(path, e);
+  }
+  let held = true;
+  return {
+    path,
+    stale: before,
+    release: async () => {
+      if (!held) return;
+      held = false;
+      await file.truncate(0).catch(() => {});
+      await file.unlock().catch(() => {});
+      file.close();
+    },
+  };
 }
