@@ -32,16 +32,8 @@ export async function readDataFile(path: string): Promise<Uint8Array> {
   }
 }
 
-/**
- * Whether bytes start with the gzip magic number 1f 8b.
- *
- * @example
- * ```ts
- * import { isGzip } from "./_files.ts";
- * console.log(isGzip(new Uint8Array([0x1f, 0x8b, 8]))); // true
- * ```
- */
-export function isGzip(bytes: Uint8Array): boolean {
+/** Whether bytes start with the gzip magic number 1f 8b. */
+function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 

@@ -16,19 +16,8 @@ import { f32, grid, runKernel, type Tensor, WGSL_INDEX } from "@ovsw/gpu";
 /** Largest bin count the report kernel's workgroup histogram holds. */
 export const MAX_BINS = 500;
 
-/** Bit layout constants shared with the CPU decoder. */
-export const STATE = {
-  prevMask: 0x3,
-  startShift: 2,
-  everFlippedBit: 0x10,
-  countShift: 5,
-  countMax: 0x7ffffff,
-} as const;
-
-/** Sign code of a value as stored in the state word (0, 1 for +, 2 for −; NaN → 0). */
-export function signCode(w: number): number {
-  return w > 0 ? 1 : w < 0 ? 2 : 0;
-}
+/** Largest flip count bits 5–31 of the state word hold (the count saturates there). */
+const COUNT_MAX = 0x7ffffff;
 
 const SIGN_CODE = `fn sign_code(w: f32) -> u32 {
   return select(select(0u, 2u, w < 0.0), 1u, w > 0.0);
@@ -108,7 +97,7 @@ ${ADD64}
     let st = state[i];
     let s = sign_code(w[i]);
     if (s != (st & 3u)) {
-      let count = min((st >> 5u) + 1u, ${STATE.countMax}u);
+      let count = min((st >> 5u) + 1u, ${COUNT_MAX}u);
       state[i] = (count << 5u) | 0x10u | (st & 0xcu) | s;
       atomicAdd(&flips, 1u);
     }
