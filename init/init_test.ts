@@ -16,46 +16,14 @@ import {
   xavierUniform,
 } from "./mod.ts";
 import { freshSeed } from "../tests/util.ts";
-
-function stats(x: Float32Array): { mean: number; std: number; maxAbs: number } {
-  let s = 0;
-  for (const v of x) s += v;
-  const mean = s / x.length;
-  let v2 = 0;
-  let maxAbs = 0;
-  for (const v of x) {
-    v2 += (v - mean) ** 2;
-    maxAbs = Math.max(maxAbs, Math.abs(v));
-  }
-  return { mean, std: Math.sqrt(v2 / (x.length - 1)), maxAbs };
-}
+import {
+  assertNormal as checkNormal,
+  assertUniform as checkUniform,
+} from "../tests/distribution.ts";
 
 const PINNED_U32 = [2837322924, 544945897, 479756282];
 
 const seed = freshSeed;
-
-/** Checks mean ≈ 0 and std ≈ expected with a 5-sigma sampling tolerance. */
-function checkNormal(x: Float32Array, std: number, what: string): void {
-  const st = stats(x);
-  const n = x.length;
-  assert.ok(Math.abs(st.mean) < 5 * std / Math.sqrt(n), `${what}: mean ${st.mean}`);
-  // std of the sample std of a normal ≈ std/√(2n)
-  assert.ok(
-    Math.abs(st.std - std) < 5 * std / Math.sqrt(2 * n),
-    `${what}: std ${st.std} vs ${std}`,
-  );
-}
-
-function checkUniform(x: Float32Array, bound: number, what: string): void {
-  const st = stats(x);
-  const n = x.length;
-  const std = bound / Math.sqrt(3);
-  assert.ok(st.maxAbs <= bound * (1 + 1e-6), `${what}: |x| ${st.maxAbs} > bound ${bound}`);
-  assert.ok(st.maxAbs > bound * 0.99, `${what}: never approaches the bound`);
-  assert.ok(Math.abs(st.mean) < 5 * std / Math.sqrt(n), `${what}: mean ${st.mean}`);
-  // var of U: b²/3; sample-std sd ≈ std·√(0.8/(4n))·... use a loose 5σ with kurtosis −1.2
-  assert.ok(Math.abs(st.std - std) < 5 * std * Math.sqrt(0.2 / n), `${what}: std ${st.std}`);
-}
 
 Deno.test("fans and gains match PyTorch", () => {
   assert.deepEqual(computeFans([64, 16, 3, 3]), { fanIn: 144, fanOut: 576 });

@@ -1,40 +1,13 @@
 import assert from "node:assert/strict";
 import type { Module } from "@ovsw/layers";
 import { assertClose, freshSeed, setupGpu } from "../tests/util.ts";
+import {
+  assertNormal as checkNormal,
+  assertUniform as checkUniform,
+} from "../tests/distribution.ts";
 import { createModel } from "./mod.ts";
 
 await setupGpu();
-
-function stats(x: Float32Array): { mean: number; std: number; maxAbs: number } {
-  let s = 0;
-  for (const v of x) s += v;
-  const mean = s / x.length;
-  let q = 0;
-  let maxAbs = 0;
-  for (const v of x) {
-    q += (v - mean) ** 2;
-    maxAbs = Math.max(maxAbs, Math.abs(v));
-  }
-  return { mean, std: Math.sqrt(q / (x.length - 1)), maxAbs };
-}
-
-/** N(0, std²) within 5σ of the sampling error of the mean and of the sample std. */
-function checkNormal(x: Float32Array, std: number, what: string): void {
-  const st = stats(x);
-  assert.ok(Math.abs(st.mean) < 5 * std / Math.sqrt(x.length), `${what}: mean ${st.mean}`);
-  const tol = 5 * std / Math.sqrt(2 * x.length);
-  assert.ok(Math.abs(st.std - std) < tol, `${what}: std ${st.std} vs ${std}`);
-}
-
-/** U(±bound) within 5σ (uniform: sd of the sample std ≈ std·√(0.2/n)), never beyond it. */
-function checkUniform(x: Float32Array, bound: number, what: string): void {
-  const st = stats(x);
-  const std = bound / Math.sqrt(3);
-  assert.ok(st.maxAbs <= bound * (1 + 1e-6), `${what}: |x| ${st.maxAbs} > ${bound}`);
-  assert.ok(Math.abs(st.mean) < 5 * std / Math.sqrt(x.length), `${what}: mean ${st.mean}`);
-  const tol = 5 * std * Math.sqrt(0.2 / x.length);
-  assert.ok(Math.abs(st.std - std) < tol, `${what}: std ${st.std} vs ${std}`);
-}
 
 async function params(net: Module): Promise<Record<string, Float32Array>> {
   const out: Record<string, Float32Array> = {};
