@@ -60,3 +60,8 @@ export {
 } from "./summary.ts";
 // BNN methods
 export { chainEpochHooks, checkEpoch, type EpochHook } from "./methods/epoch_hook.ts";
+export { approxSign } from "./methods/approx_sign.ts";
+export { LearnableBias, RSign, rsign } from "./methods/rsign.ts";
+export { RPReLU, rprelu } from "./methods/rprelu.ts";
+export { ReActBlock } from "./methods/react_block.ts";
+export { distributionLoss } from "./losses/distribution_loss.ts";
