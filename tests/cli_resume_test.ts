@@ -119,8 +119,11 @@ Deno.test("resume refuses an edited config.json or state.json, naming the field"
         new RegExp(`config\\.json: "config\\.${key}" differs from the value .*checkpoint-latest`),
       ));
   }
-  await withEdited(state, (v) => (v.step = 7), () =>
-    refusesResume(dir, /state\.json: "step" differs from the value .*refusing to resume/));
+  await withEdited(
+    state,
+    (v) => (v.step = 7),
+    () => refusesResume(dir, /state\.json: "step" differs from the value .*refusing to resume/),
+  );
 });
 
 Deno.test("a second process on a run fails with a clear message (the lock)", async () => {
@@ -141,10 +144,14 @@ Deno.test("a second process on a run fails with a clear message (the lock)", asy
 Deno.test("resume refuses another WebGPU backend unless --allow-backend-change", async () => {
   const dir = `${out}/edited`;
   const config = `${dir}/config.json`;
-  const other = (v: Record<string, unknown>) =>
-    ((v.backend as Record<string, unknown>).backend = "other-backend");
-  await withEdited(config, other, () =>
-    refusesResume(dir, /was trained on backend other-backend .*--allow-backend-change/));
+  const other = (
+    v: Record<string, unknown>,
+  ) => ((v.backend as Record<string, unknown>).backend = "other-backend");
+  await withEdited(
+    config,
+    other,
+    () => refusesResume(dir, /was trained on backend other-backend .*--allow-backend-change/),
+  );
   const original = await readJson(config);
   other(original);
   await Deno.writeTextFile(config, JSON.stringify(original));

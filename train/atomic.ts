@@ -17,7 +17,8 @@ function tempName(path: string): string {
 }
 
 /**
- * Whether a path exists (a broken symbolic link counts); other errors than "not found" throw.
+ * Whether a path exists (a broken symbolic link counts); errors other than "not found" (or a
+ * parent that is a file) throw.
  *
  * @example
  * ```ts
@@ -30,7 +31,7 @@ export async function exists(path: string): Promise<boolean> {
     await Deno.lstat(path);
     return true;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
     throw e;
   }
 }

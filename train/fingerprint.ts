@@ -29,13 +29,9 @@ async function sha(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 /** A stable JSON text (object keys sorted) hashed. */
 function hashValue(v: unknown): Promise<string> {
   const stable = (x: unknown): unknown =>
-    x === null || typeof x !== "object"
-      ? x
-      : Array.isArray(x)
-      ? x.map(stable)
-      : Object.fromEntries(
-        Object.keys(x).sort().map((k) => [k, stable((x as Record<string, unknown>)[k])]),
-      );
+    x === null || typeof x !== "object" ? x : Array.isArray(x) ? x.map(stable) : Object.fromEntries(
+      Object.keys(x).sort().map((k) => [k, stable((x as Record<string, unknown>)[k])]),
+    );
   return sha(new TextEncoder().encode(JSON.stringify(stable(v) ?? null)));
 }
 

@@ -36,7 +36,6 @@ function parseLock(text: string): LockInfo | null {
   }
 }
 
-
 /**
  * Takes the run directory's lock. Throws a {@link RunDirError} naming the process when
  * another live process holds it; a record left by a process that ended without releasing it

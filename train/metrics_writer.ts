@@ -68,7 +68,9 @@ export async function readMetrics(path: string): Promise<MetricsRow[]> {
       row === null || typeof row !== "object" || typeof (row as MetricsRow).kind !== "string" ||
       typeof (row as MetricsRow).epoch !== "number"
     ) {
-      throw new RunDirError(`${path}:${i + 1}: a metrics row needs a string "kind" and numeric "epoch"`);
+      throw new RunDirError(
+        `${path}:${i + 1}: a metrics row needs a string "kind" and numeric "epoch"`,
+      );
     }
     rows.push(row as MetricsRow);
   });
@@ -202,7 +204,9 @@ export async function readFlips(path: string): Promise<FlipReport> {
     throw new RunDirError(`cannot read ${path}: ${(e as Error).message}`);
   }
   if (value?.version !== 1 || !Array.isArray(value.layers) || !value.overall) {
-    throw new RunDirError(`${path}: not a flip report (expected version 1 with "layers", "overall")`);
+    throw new RunDirError(
+      `${path}: not a flip report (expected version 1 with "layers", "overall")`,
+    );
   }
   for (const l of value.layers) {
     if (typeof l.name !== "string" || !l.histogram || !Array.isArray(l.epochs)) {

@@ -34,6 +34,7 @@ Deno.test("MetricsWriter: jsonl and csv round-trip with the same columns; new co
     row("train", 2, { "ags.ratio": 0.25 }),
     row("test", 2),
     { ...row("train", 3), loss: NaN },
+    { ...row("test", 3), kind: 'test, "quoted"\nline' },
   ];
   for (const r of rows) await w.append(r);
   const back = await readMetrics(w.jsonlPath);

@@ -62,10 +62,10 @@ export {
   type SafeArray,
   type SafeDType,
   type SafeFile,
-  SafetensorsError,
   type SafeTensor,
+  SafetensorsError,
 } from "./safetensors.ts";
-export { decodeTree, encodeTree, joinTree, splitTree, type SplitTree } from "./tree_store.ts";
+export { decodeTree, encodeTree, joinTree, type SplitTree, splitTree } from "./tree_store.ts";
 export { loadModelWeights, type NamedTensors, readModelWeights } from "./model_io.ts";
 export {
   type Checkpoint,

@@ -52,3 +52,22 @@ Deno.test("loadModelWeights names the missing, unexpected or mis-shaped tensor",
   );
   for (const t of a.tensors) t.dispose();
 });
+
+Deno.test("loadModelWeights refuses NaN/Inf weights, naming the tensor and file", async () => {
+  const a = toy(new Prng(freshSeed()));
+  const weights = await readModelWeights(a.model);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const data = new Float32Array(6);
+    data[4] = bad;
+    const poisoned = new Map(weights);
+    poisoned.set("fc.weight", { dtype: "F32", shape: [2, 3], data });
+    assertThrows(
+      () => loadModelWeights(a.model, poisoned, "run/checkpoint-latest/weights.safetensors"),
+      (e: unknown) =>
+        e instanceof RunDirError &&
+        e.message === `run/checkpoint-latest/weights.safetensors: fc.weight holds ${bad} at ` +
+            "element 4; refusing non-finite weights",
+    );
+  }
+  for (const t of a.tensors) t.dispose();
+});
