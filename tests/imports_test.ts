@@ -5,6 +5,13 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import * as root from "../mod.ts";
+import * as data from "@ovsw/data";
+import * as gpu from "@ovsw/gpu";
+import * as init from "@ovsw/init";
+import * as layers from "@ovsw/layers";
+import * as metrics from "@ovsw/metrics";
+import * as models from "@ovsw/models";
+import * as optim from "@ovsw/optim";
 
 const ROOT_DIR = fileURLToPath(new URL("..", import.meta.url));
 
@@ -84,5 +91,21 @@ Deno.test("the root module exports what a user trains with, not internals, the C
     ]
   ) {
     assert.ok(names.includes(needed), `root lacks ${needed}`);
+  }
+});
+
+Deno.test("the root module re-exports every value of the training packages (nothing forgotten)", () => {
+  const names = new Set(Object.keys(root));
+  const left = new Set([
+    "LiveLine",
+    "progressBarCells",
+    "progressLine",
+    "stderrProgress",
+    "stderrSink",
+  ]);
+  const packages = { gpu, init, layers, models, optim, metrics, data };
+  for (const [pkg, mod] of Object.entries(packages)) {
+    const missing = Object.keys(mod).filter((n) => !names.has(n) && !left.has(n));
+    assert.deepEqual(missing, [], `@ovsw/${pkg} names the root module lacks`);
   }
 });
