@@ -55,7 +55,10 @@ Deno.test("format: damaged files and bad headers are one clear error", () => {
   const bad = bytes.slice();
   bad[0] = 0;
   throwsWith(() => decodeExport(bad, "f.ovsw"), "bad magic");
-  throwsWith(() => decodeExport(bytes.slice(0, bytes.length - 16), "f.ovsw"), "blob b lies outside");
+  throwsWith(
+    () => decodeExport(bytes.slice(0, bytes.length - 16), "f.ovsw"),
+    "blob b lies outside",
+  );
   const d = draft();
   d.ops[1] = { ...d.ops[1], input: "nope" };
   throwsWith(() => encodeExport(d, blobs()), `reads "nope"`);

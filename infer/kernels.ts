@@ -42,42 +42,66 @@ ${INDEX}
   bits[i] = vec2<u32>(s, nz);
 }`;
 
-/** XNOR-popcount conv of packed activations with packed weights `[O, k·k, ⌈C/32⌉]`. */
-export const BINARY_CONV = `struct P {
-  total: u32, c: u32, h: u32, w: u32, o: u32, k: u32, ho: u32, wo: u32,
-  stride: u32, pad: u32, cw: u32, has_res: u32, act: u32,
+/**
+ * XNOR-popcount conv of packed activations `[N, H·W, CW]` with packed weights
+ * `[⌈O/4⌉, k·k, CW, 2]` of `vec4<u32>` (the sign and non-zero words of four output channels):
+ * one invocation computes one output pixel of four channels, `i = (n·⌈O/4⌉ + og)·Ho·Wo + pix`.
+ * Kernel size, channel words, stride and padding are compile-time constants.
+ */
+export function binaryConvCode(k: number, cw: number, stride: number, pad: number): string {
+  return `struct P {
+  total: u32, h: u32, w: u32, o: u32, ho: u32, wo: u32, og: u32, has_res: u32, act: u32,
 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> bits: array<vec2<u32>>;
-@group(0) @binding(2) var<storage, read> wts: array<vec2<u32>>;
+@group(0) @binding(2) var<storage, read> wts: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read> scale: array<f32>;
 @group(0) @binding(4) var<storage, read> shift: array<f32>;
 @group(0) @binding(5) var<storage, read> res: array<f32>;
 @group(0) @binding(6) var<storage, read_write> y: array<f32>;
+const K = ${k}u;
+const CW = ${cw}u;
+const STRIDE = ${stride}u;
+const PAD = ${pad};
 ${INDEX}
-  let ox = i % p.wo;
-  let oy = (i / p.wo) % p.ho;
-  let ch = (i / (p.wo * p.ho)) % p.o;
-  let n = i / (p.wo * p.ho * p.o);
-  var acc = 0i;
-  for (var ky = 0u; ky < p.k; ky++) {
-    let iy = i32(oy * p.stride + ky) - i32(p.pad);
-    if (iy < 0 || iy >= i32(p.h)) { continue; }
-    for (var kx = 0u; kx < p.k; kx++) {
-      let ix = i32(ox * p.stride + kx) - i32(p.pad);
-      if (ix < 0 || ix >= i32(p.w)) { continue; }
-      let ab = ((n * p.h + u32(iy)) * p.w + u32(ix)) * p.cw;
-      let wb = (ch * p.k * p.k + ky * p.k + kx) * p.cw;
-      for (var j = 0u; j < p.cw; j++) {
+  let howo = p.ho * p.wo;
+  let pix = i % howo;
+  let og = (i / howo) % p.og;
+  let n = i / (howo * p.og);
+  let oy = i32((pix / p.wo) * STRIDE) - PAD;
+  let ox = i32((pix % p.wo) * STRIDE) - PAD;
+  var t = vec4<u32>(0u);
+  var d = vec4<u32>(0u);
+  for (var ky = 0u; ky < K; ky++) {
+    let iy = oy + i32(ky);
+    for (var kx = 0u; kx < K; kx++) {
+      let ix = ox + i32(kx);
+      let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
+      let mk = vec4<u32>(select(0u, 0xffffffffu, inside));
+      let ab = ((n * p.h + u32(clamp(iy, 0, i32(p.h) - 1))) * p.w +
+        u32(clamp(ix, 0, i32(p.w) - 1))) * CW;
+      let wb = ((og * K + ky) * K + kx) * CW;
+      for (var j = 0u; j < CW; j++) {
         let a = bits[ab + j];
-        let b = wts[wb + j];
-        let m = a.y & b.y;
-        acc += i32(countOneBits(m)) - 2i * i32(countOneBits(m & (a.x ^ b.x)));
+        let ws = wts[(wb + j) * 2u];
+        let m = vec4<u32>(a.y) & wts[(wb + j) * 2u + 1u] & mk;
+        t += countOneBits(m);
+        d += countOneBits(m & (vec4<u32>(a.x) ^ ws));
       }
     }
   }
-  var v = f32(acc);
-${EPILOGUE}`;
+  let acc = vec4<f32>(vec4<i32>(t) - 2i * vec4<i32>(d));
+  for (var q = 0u; q < 4u; q++) {
+    let ch = og * 4u + q;
+    if (ch >= p.o) { break; }
+    let oi = (n * p.o + ch) * howo + pix;
+    var v = acc[q] * scale[ch] + shift[ch];
+    if (p.has_res != 0u) { v += res[oi]; }
+    if (p.act == 1u) { v = clamp(v, -1.0, 1.0); }
+    y[oi] = v;
+  }
+}`;
+}
 
 /** Float direct convolution with zero padding, optional bias, then the epilogue. */
 export const CONV = `struct P {

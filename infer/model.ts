@@ -104,16 +104,18 @@ export class BnnModel {
     private readonly ownsDevice: boolean,
   ) {
     this.dummy = this.upload(new Float32Array(4));
-    for (const [name, data] of blobs) this.weights.set(name, this.upload(data));
+    const planes = new Set<string>();
     for (const op of header.ops) {
-      if (op.op === "binary_conv2d") {
-        const signs = blobs.get(op.signs) as Uint32Array;
-        const nz = op.nonzero ? blobs.get(op.nonzero) as Uint32Array : null;
-        this.weights.set(
-          `${op.output}#bits`,
-          this.upload(interleaveBits(signs, nz, op.inChannels)),
-        );
-      }
+      if (op.op !== "binary_conv2d") continue;
+      const signs = blobs.get(op.signs) as Uint32Array;
+      const nz = op.nonzero ? blobs.get(op.nonzero) as Uint32Array : null;
+      const grouped = groupBits(signs, nz, op.outChannels, op.kernel ** 2, op.inChannels);
+      this.weights.set(`${op.output}#bits`, this.upload(grouped));
+      planes.add(op.signs);
+      if (op.nonzero) planes.add(op.nonzero);
+    }
+    for (const [name, data] of blobs) {
+      if (!planes.has(name)) this.weights.set(name, this.upload(data));
     }
   }
 
@@ -363,32 +365,14 @@ export class BnnModel {
         const [n, c, h, w] = x;
         const cw = Math.ceil(c / 32);
         const bits = alloc(8 * n * h * w * cw);
-        run(
-          K.PACK,
-          [n * h * w * cw, c, h * w, cw],
-          [input, bits],
-          n * h * w * cw,
-        );
+        run(K.PACK, [n * h * w * cw, c, h * w, cw], [input, bits], n * h * w * cw);
         const e = epi(op);
-        const geom = [
-          c,
-          h,
-          w,
-          op.outChannels,
-          op.kernel,
-          y[2],
-          y[3],
-          op.stride,
-          op.padding,
-          cw,
-        ];
+        const og = Math.ceil(op.outChannels / 4);
         const wts = this.weights.get(`${op.output}#bits`)!;
-        run(K.BINARY_CONV, [total, ...geom, ...e.flags], [
-          bits,
-          wts,
-          ...e.bufs,
-          out,
-        ], total);
+        const code = K.binaryConvCode(op.kernel, cw, op.stride, op.padding);
+        const threads = n * og * y[2] * y[3];
+        const u = [threads, h, w, op.outChannels, y[2], y[3], og, ...e.flags];
+        run(code, u, [bits, wts, ...e.bufs, out], threads);
         return;
       }
       case "conv2d": {
@@ -485,22 +469,32 @@ export class BnnModel {
 }
 
 /**
- * Interleaves sign and non-zero planes into `(sign, nonzero)` word pairs; without a non-zero
- * plane every one of the `channels` is non-zero (channels past it in the last word are not).
+ * The kernel's weight layout `[⌈O/4⌉, k·k, CW, 2, 4]` (sign words of four output channels,
+ * then their non-zero words) from the file's `[O, k·k, CW]` planes; without a non-zero plane
+ * every one of the `channels` is non-zero. Channels past `O` have no non-zero bits.
  */
-function interleaveBits(
+function groupBits(
   signs: Uint32Array,
   nonzero: Uint32Array | null,
+  o: number,
+  kk: number,
   channels: number,
-) {
+): Uint32Array {
   const cw = Math.ceil(channels / 32);
-  const out = new Uint32Array(2 * signs.length);
-  for (let i = 0; i < signs.length; i++) {
-    const word = i % cw;
-    const valid = Math.min(32, channels - 32 * word);
-    const all = valid === 32 ? 0xffffffff : (1 << valid) - 1;
-    out[2 * i] = signs[i];
-    out[2 * i + 1] = nonzero ? nonzero[i] : all >>> 0;
+  const groups = Math.ceil(o / 4);
+  const out = new Uint32Array(groups * kk * cw * 8);
+  for (let oc = 0; oc < o; oc++) {
+    const [g, q] = [Math.floor(oc / 4), oc % 4];
+    for (let t = 0; t < kk; t++) {
+      for (let w = 0; w < cw; w++) {
+        const src = (oc * kk + t) * cw + w;
+        const valid = Math.min(32, channels - 32 * w);
+        const all = valid === 32 ? 0xffffffff : (1 << valid) - 1;
+        const dst = ((g * kk + t) * cw + w) * 8 + q;
+        out[dst] = signs[src];
+        out[dst + 4] = nonzero ? nonzero[src] : all >>> 0;
+      }
+    }
   }
   return out;
 }
