@@ -6,8 +6,17 @@
  */
 import type { RunSummary } from "@ovsw/train";
 
-function pct(x: number | null): string {
-  return x === null || !Number.isFinite(x) ? "–" : `${(100 * x).toFixed(2)}%`;
+/**
+ * A fraction as a percentage with `digits` decimals, or `–` when unknown.
+ *
+ * @example
+ * ```ts
+ * import { pct } from "./_table.ts";
+ * console.log(pct(0.12345), pct(null, 1)); // 12.35% –
+ * ```
+ */
+export function pct(x: number | null, digits = 2): string {
+  return x === null || !Number.isFinite(x) ? "–" : `${(100 * x).toFixed(digits)}%`;
 }
 
 /**

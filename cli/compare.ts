@@ -8,14 +8,10 @@ import { helpText, parseCli } from "./args.ts";
 import type { Method } from "@ovsw/train";
 import { type CliIo, processIo, runMain } from "./main.ts";
 import { renderRuns } from "./report_setup.ts";
-import { formatTable } from "./_table.ts";
+import { formatTable, pct } from "./_table.ts";
 import type { SweepResult } from "./sweep.ts";
 import { sweepTarget, withSweep } from "./sweep_task.ts";
 import { COMPARE_TASK, toTrainConfig } from "./tasks.ts";
-
-function pct(x: number | null): string {
-  return x === null || !Number.isFinite(x) ? "–" : `${(100 * x).toFixed(2)}%`;
-}
 
 /**
  * The comparison table: one row per method with test top-1 (final and best), the overall

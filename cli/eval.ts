@@ -19,7 +19,7 @@ import { UsageError } from "./errors.ts";
 import { type CliIo, processIo, runMain } from "./main.ts";
 import { buildModel } from "./model_setup.ts";
 import { readTrainRunConfig } from "./_run_config.ts";
-import { formatTable } from "./_table.ts";
+import { formatTable, pct } from "./_table.ts";
 import { EVAL_TASK } from "./tasks.ts";
 
 /** What `eval` reports (printed as one JSON object with `--json`). */
@@ -94,7 +94,6 @@ export async function evalMain(argv: string[], io: CliIo = processIo()): Promise
       test_top1: row.top1,
       test_top5: row.top5,
     };
-    const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(2)}%`);
     io.out(
       args.values.json ? JSON.stringify(result) + "\n" : formatTable([
         ["run", runDir],

@@ -9,7 +9,7 @@ import { helpText, parseCli } from "./args.ts";
 import type { INITS, Method } from "@ovsw/train";
 import { type CliIo, processIo, runMain } from "./main.ts";
 import { renderRuns } from "./report_setup.ts";
-import { formatTable } from "./_table.ts";
+import { formatTable, pct } from "./_table.ts";
 import type { SweepResult, SweepRun } from "./sweep.ts";
 import { sweepTarget, withSweep } from "./sweep_task.ts";
 import { GAMMA_TASK, toTrainConfig } from "./tasks.ts";
@@ -17,10 +17,6 @@ import { GAMMA_TASK, toTrainConfig } from "./tasks.ts";
 /** A run's directory name: `<init>-<method>-g<γ>`. */
 function runName(init: string, method: string, gamma: number): string {
   return `${init}-${method}-g${gamma.toExponential().replace("+", "")}`;
-}
-
-function pct(x: number | null): string {
-  return x === null || !Number.isFinite(x) ? "–" : `${(100 * x).toFixed(1)}%`;
 }
 
 /**
@@ -41,7 +37,7 @@ export function gammaTable(results: SweepResult[], gammas: number[], groups: str
       const r = results.find((x) =>
         `${x.run.config.init} ${x.run.config.method}` === group && x.run.config.gamma === g
       );
-      return r ? `${pct(r.summary.test_top1)} / ${pct(r.summary.silent_fraction)}` : "–";
+      return r ? `${pct(r.summary.test_top1, 1)} / ${pct(r.summary.silent_fraction, 1)}` : "–";
     }),
   ]);
   return formatTable([head, ...rows]) + "\n";

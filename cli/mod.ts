@@ -57,6 +57,6 @@ export { type DataFlags, describeData, loadRunData } from "./data_setup.ts";
 export { buildModel } from "./model_setup.ts";
 export { makeOptimizer, makeSchedule, type RunOptimizer } from "./optimizer_setup.ts";
 export { renderRunReport, renderRuns } from "./report_setup.ts";
-export { trainRun, type TrainOptions, type TrainResult } from "./trainer.ts";
+export { type TrainOptions, type TrainResult, trainRun } from "./trainer.ts";
 export { runSweep, type SweepResult, type SweepRun } from "./sweep.ts";
 export { type CliIo, describeFailure, processIo, runMain, runTask } from "./main.ts";

@@ -6,6 +6,23 @@
  * @module
  */
 
+/**
+ * A tiny training run: 24 training images in batches of 8 (3 steps per epoch), 2 epochs, a log
+ * line every `logEvery` steps.
+ */
+export function tinyRun(logEvery: number): string[] {
+  return [
+    ...["--train-limit", "24", "--test-limit", "8", "--batch-size", "8", "--epochs", "2"],
+    ...["--log-every", String(logEvery)],
+  ];
+}
+
+/** Whether two files hold the same bytes. */
+export async function sameFileBytes(a: string, b: string): Promise<boolean> {
+  const [x, y] = [await Deno.readFile(a), await Deno.readFile(b)];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
 /** What a task run returned. */
 export interface TaskRun {
   /** Exit code. */

@@ -3,28 +3,11 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-import { errorLines, runTaskScript } from "./cli_helpers.ts";
+import { errorLines, runTaskScript, sameFileBytes, tinyRun } from "./cli_helpers.ts";
 
-/** A tiny run: 24 training images in batches of 8 (3 steps per epoch), 2 epochs. */
-const TINY = [
-  "--train-limit",
-  "24",
-  "--test-limit",
-  "8",
-  "--batch-size",
-  "8",
-  "--epochs",
-  "2",
-  "--log-every",
-  "1",
-];
+const TINY = tinyRun(1);
 
 const out = await Deno.makeTempDir({ prefix: "ovsw-cli-resume-" });
-
-async function sameBytes(a: string, b: string): Promise<boolean> {
-  const [x, y] = [await Deno.readFile(a), await Deno.readFile(b)];
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
 
 async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(path));
@@ -93,7 +76,7 @@ Deno.test("--checkpoint-every: a SIGKILL loses at most n steps; resume ends bitw
   assertMatch(r.stderr, /resuming .*killed at epoch 2, step 1 of 3/);
   for (const f of ["weights", "optimizer", "collector"]) {
     assert(
-      await sameBytes(
+      await sameFileBytes(
         `${out}/restart/checkpoint-latest/${f}.safetensors`,
         `${dir}/checkpoint-latest/${f}.safetensors`,
       ),

@@ -4,21 +4,9 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { decodeSafetensors, encodeSafetensors, readSafetensors } from "../train/safetensors.ts";
-import { errorLines, runTaskScript } from "./cli_helpers.ts";
+import { errorLines, runTaskScript, sameFileBytes, tinyRun } from "./cli_helpers.ts";
 
-/** A tiny run: 24 training images in batches of 8 (3 steps per epoch), 2 epochs. */
-const TINY = [
-  "--train-limit",
-  "24",
-  "--test-limit",
-  "8",
-  "--batch-size",
-  "8",
-  "--epochs",
-  "2",
-  "--log-every",
-  "2",
-];
+const TINY = tinyRun(2);
 
 async function bytes(path: string): Promise<Uint8Array> {
   return await Deno.readFile(path);
@@ -114,9 +102,13 @@ Deno.test("train: stopped mid-epoch and resumed, the run ends bitwise equal", as
   assertEquals(resumed.code, 0, resumed.stderr);
   assertMatch(resumed.stderr, /resuming .*resumed at epoch 2, step 1 of 3/);
   for (const f of ["weights", "optimizer", "collector"]) {
-    const a = await bytes(`${out}/full/checkpoint-latest/${f}.safetensors`);
-    const b = await bytes(`${out}/resumed/checkpoint-latest/${f}.safetensors`);
-    assert(sameBytes(a, b), `${f}.safetensors equals the uninterrupted run's`);
+    assert(
+      await sameFileBytes(
+        `${out}/full/checkpoint-latest/${f}.safetensors`,
+        `${out}/resumed/checkpoint-latest/${f}.safetensors`,
+      ),
+      `${f}.safetensors equals the uninterrupted run's`,
+    );
   }
   const full = JSON.parse(await Deno.readTextFile(`${out}/full/summary.json`));
   const again = JSON.parse(resumed.stdout);
@@ -187,9 +179,13 @@ Deno.test("train: Ctrl-C (SIGINT) saves a checkpoint and exits 130", async () =>
   assertMatch(r.stderr, /stopped at epoch \d, step \d of 3; checkpoint saved/);
   const resumed = await runTaskScript("train", ["--resume", `${out}/sigint`, "--json"]);
   assertEquals(resumed.code, 0, resumed.stderr);
-  const a = await bytes(`${out}/full/checkpoint-latest/weights.safetensors`);
-  const b = await bytes(`${out}/sigint/checkpoint-latest/weights.safetensors`);
-  assert(sameBytes(a, b), "interrupted by a signal and resumed equals the uninterrupted run");
+  assert(
+    await sameFileBytes(
+      `${out}/full/checkpoint-latest/weights.safetensors`,
+      `${out}/sigint/checkpoint-latest/weights.safetensors`,
+    ),
+    "interrupted by a signal and resumed equals the uninterrupted run",
+  );
 });
 
 Deno.test("cleanup", async () => {

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
+import { throws as assertThrows } from "node:assert/strict";
 import { Prng } from "@ovsw/init";
 import { freshSeed } from "../tests/util.ts";
 import { SESSION_KEYS, TRAIN_CONFIG_KEYS, type TrainConfig } from "./config.ts";
