@@ -65,3 +65,13 @@ export { LearnableBias, RSign, rsign } from "./methods/rsign.ts";
 export { RPReLU, rprelu } from "./methods/rprelu.ts";
 export { ReActBlock } from "./methods/react_block.ts";
 export { distributionLoss } from "./losses/distribution_loss.ts";
+export { ede, identitySign, steSign, type SteWindow } from "./methods/sign_ste.ts";
+export { centreInputChannels } from "./methods/_row_ops.ts";
+export {
+  xnorActivation,
+  xnorCentreClamp,
+  XnorConv2d,
+  type XnorConv2dOptions,
+  xnorWeight,
+  type XnorWeightOptions,
+} from "./methods/xnor.ts";
