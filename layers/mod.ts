@@ -75,3 +75,13 @@ export {
   xnorWeight,
   type XnorWeightOptions,
 } from "./methods/xnor.ts";
+export {
+  XnorPlusPlusConv2d,
+  type XnorPlusPlusConv2dOptions,
+  xnorPlusPlusWeight,
+} from "./methods/xnorpp.ts";
+export {
+  HardBinaryConv2d,
+  type HardBinaryConv2dOptions,
+  hardBinaryWeight,
+} from "./methods/hard_binary.ts";

@@ -1,0 +1,73 @@
+/**
+ * Float64 reference of XNOR-Net++ as the bnn library computes it (recipe step 1).
+ *
+ * @module
+ */
+import type { Arr, ConvGeom } from "../dense.ts";
+import { convRef, mapRef, rowsOf, signRef } from "./common.ts";
+
+/** `W − mean over dim 1` (also the backward of that centring, applied to a gradient). */
+export function centreDim1Ref(w: ArrayLike<number>, shape: number[]): Float64Array {
+  const [O, C] = shape;
+  const s = w.length / (O * C);
+  const out = new Float64Array(w.length);
+  for (let o = 0; o < O; o++) {
+    for (let r = 0; r < s; r++) {
+      let m = 0;
+      for (let c = 0; c < C; c++) m += w[(o * C + c) * s + r] / C;
+      for (let c = 0; c < C; c++) out[(o * C + c) * s + r] = w[(o * C + c) * s + r] - m;
+    }
+  }
+  return out;
+}
+
+/** `wb = sign(Wc)·mean|Wc[o]|` and, for `g = ∂L/∂wb`, `∂L/∂W`. */
+export function xnorPlusPlusWeightRef(
+  w: ArrayLike<number>,
+  shape: number[],
+  g?: ArrayLike<number>,
+) {
+  const [O, n] = rowsOf(shape);
+  const wc = centreDim1Ref(w, shape);
+  const wb = new Float64Array(w.length);
+  const gwc = new Float64Array(w.length);
+  for (let o = 0; o < O; o++) {
+    let alpha = 0;
+    let cross = 0;
+    for (let j = 0; j < n; j++) {
+      const i = o * n + j;
+      alpha += Math.abs(wc[i]) / n;
+      if (g) cross += g[i] * signRef(wc[i]);
+    }
+    for (let j = 0; j < n; j++) {
+      const i = o * n + j;
+      wb[i] = signRef(wc[i]) * alpha;
+      if (g) gwc[i] = (Math.abs(wc[i]) < 1 ? alpha * g[i] : 0) + signRef(wc[i]) * cross / n;
+    }
+  }
+  return { wb, gw: centreDim1Ref(gwc, shape) };
+}
+
+/** The layer: y, ∂L/∂x, ∂L/∂W, ∂L/∂bias, ∂L/∂alpha. */
+export function xnorPlusPlusConvRef(
+  x: Arr,
+  w: Arr,
+  alpha: ArrayLike<number>,
+  bias: ArrayLike<number> | undefined,
+  geom: ConvGeom,
+  gy: ArrayLike<number>,
+) {
+  const xb = mapRef(x.data, signRef);
+  const { wb } = xnorPlusPlusWeightRef(w.data, w.shape);
+  const r = convRef({ data: xb, shape: x.shape }, { data: wb, shape: w.shape }, geom, gy, {
+    bias,
+    scale: alpha,
+  });
+  return {
+    y: r.y,
+    gx: mapRef(r.gx, (v, i) => (Math.abs(x.data[i]) < 1 ? v : 0)),
+    gw: xnorPlusPlusWeightRef(w.data, w.shape, r.gw).gw,
+    gbias: r.gbias,
+    galpha: r.gscale,
+  };
+}
