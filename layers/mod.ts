@@ -85,3 +85,24 @@ export {
   type HardBinaryConv2dOptions,
   hardBinaryWeight,
 } from "./methods/hard_binary.ts";
+export {
+  rbnnAB,
+  RbnnConv2d,
+  type RbnnConvOptions,
+  rbnnEpochHook,
+  rbnnKT,
+  rbnnRotate,
+  rbnnRotatedWeight,
+  rbnnRotationUpdate,
+  rbnnSign,
+} from "./methods/rbnn.ts";
+export {
+  IrNetConv2d,
+  type IrNetConv2dOptions,
+  irnetEpochHook,
+  irnetKT,
+  type IrNetSchedule,
+  libraPB,
+  makeIrnetEpochHook,
+  powerOfTwoScale,
+} from "./methods/irnet.ts";
