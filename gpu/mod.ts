@@ -24,7 +24,15 @@ export {
   GpuUnavailableError,
   initGpu,
 } from "./device.ts";
-export { type EngineStats, engineStats, resetStats, sync, writeInOrder } from "./_engine.ts";
+export {
+  type EngineStats,
+  engineStats,
+  kernelTimes,
+  profileKernels,
+  resetStats,
+  sync,
+  writeInOrder,
+} from "./_engine.ts";
 export { type DType, liveTensorStats, type ParamTag, shapeStr, Tensor } from "./tensor.ts";
 export { keep, memory, type MemoryReport, tidy } from "./scope.ts";
 export { backward, type BackwardFn, isGradEnabled, noGrad, record, record1 } from "./tape.ts";
