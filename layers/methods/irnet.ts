@@ -203,7 +203,9 @@ export function irnetKT(
  *
  * @example
  * ```ts
+ * import { initGpu } from "@ovsw/gpu";
  * import { IrNetConv2d, makeIrnetEpochHook, Sequential } from "@ovsw/layers";
+ * await initGpu();
  * const conv = new IrNetConv2d(2, 2, 1);
  * makeIrnetEpochHook({ tMin: 1e-3 })(new Sequential(conv), 0, 100);
  * console.log(conv.k * conv.t); // ≈ 1
@@ -226,7 +228,9 @@ export function makeIrnetEpochHook(schedule: IrNetSchedule = {}): EpochHook {
  *
  * @example
  * ```ts
+ * import { initGpu } from "@ovsw/gpu";
  * import { IrNetConv2d, irnetEpochHook, Sequential } from "@ovsw/layers";
+ * await initGpu();
  * const conv = new IrNetConv2d(2, 2, 1);
  * irnetEpochHook(new Sequential(conv), 1, 2);
  * console.log(conv.k, conv.t); // 1 1
