@@ -324,9 +324,12 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
  *
  * @example
  * ```ts
- * import { readSafetensors } from "@ovsw/train";
- * const file = await readSafetensors("runs/my-run/checkpoint-best/weights.safetensors");
- * for (const [name, t] of file.tensors) console.log(name, t.shape);
+ * import { encodeSafetensors, readSafetensors, type SafeTensor } from "@ovsw/train";
+ * const path = `${await Deno.makeTempDir()}/weights.safetensors`;
+ * const w: SafeTensor = { dtype: "F32", shape: [2], data: new Float32Array([1, 2]) };
+ * await Deno.writeFile(path, encodeSafetensors(new Map([["fc.weight", w]])));
+ * const file = await readSafetensors(path);
+ * for (const [name, t] of file.tensors) console.log(name, t.shape); // fc.weight [2]
  * ```
  */
 export async function readSafetensors(path: string): Promise<SafeFile> {
