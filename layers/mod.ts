@@ -106,3 +106,25 @@ export {
   makeIrnetEpochHook,
   powerOfTwoScale,
 } from "./methods/irnet.ts";
+export {
+  makeRecuEpochHook,
+  rectifiedClamp,
+  recuActivation,
+  RecuConv2d,
+  type RecuConv2dOptions,
+  recuEpochHook,
+  type RecuSchedule,
+  recuStandardise,
+  recuTau,
+  recuWeight,
+} from "./methods/recu.ts";
+export {
+  simanClipInPlace,
+  SimanConv2d,
+  type SimanConvOptions,
+  simanEpochHook,
+  simanMedianMask,
+  simanPercent,
+  simanWeight,
+  standardizeRows,
+} from "./methods/siman.ts";

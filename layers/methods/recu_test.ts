@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+
+import { Prng } from "@ovsw/init";
+import { assertClose, assertThrowsAll, freshSeed, setupGpu } from "../../tests/util.ts";
+import { arr, convOutSize } from "../../tests/reference/dense.ts";
+import { withEdges } from "../../tests/reference/methods/rand.ts";
+import { runLayer } from "../../tests/reference/methods/harness.ts";
+import { recuConvRef } from "../../tests/reference/methods/recu.ts";
+import { Sequential } from "../sequential.ts";
+import { makeRecuEpochHook, RecuConv2d, recuEpochHook, recuTau } from "./recu.ts";
+
+await setupGpu();
+
+const cases = [
+  { stride: 1, padding: 1, tau: 0.85, training: true },
+  { stride: 2, padding: 0, tau: 0.85, training: false },
+  { stride: 1, padding: 0, tau: 1, training: true },
+  { stride: 1, padding: 1, tau: 0.97, training: false },
+];
+for (const c of cases) {
+  Deno.test(`RecuConv2d: ${JSON.stringify(c)}`, async () => {
+    const seed = freshSeed();
+    const rng = new Prng(seed);
+    const [N, C, H, W, O, K] = [2, 3, 5, 6, 4, 3];
+    const ws = [O, C, K, K];
+    const wd = withEdges(O * C * K * K, rng, 0.3, [0.05]); // ties with the mean are rare
+    const conv = new RecuConv2d(C, O, K, { ...c, init: () => wd, rng });
+    conv.tau = c.tau;
+    if (!c.training) conv.eval();
+    const ad = await conv.alpha.read();
+    assert.ok(ad.every((v) => v >= 0 && v < 1), "α init uniform [0, 1)");
+    const xd = withEdges(N * C * H * W, rng, c.training ? 3 : 0.7, [-1, 1, 0.5]);
+    const gyd = rng.normalArray(
+      N * O * convOutSize(H, K, c.stride, c.padding) * convOutSize(W, K, c.stride, c.padding),
+    );
+    const got = await runLayer((x) => conv.forward(x), xd, [N, C, H, W], gyd, [
+      conv.weight,
+      conv.alpha,
+    ]);
+    const ref = recuConvRef(arr(xd, [N, C, H, W]), arr(wd, ws), ad, c, c, gyd);
+    const what = `seed ${seed}`;
+    if (c.tau < 0.9) assert.ok(ref.clamped > 0.1, `clamp active (${ref.clamped}) ${what}`);
+    if (c.tau === 1) assert.equal(ref.clamped, 0);
+    assert.deepEqual(got.shape, ref.y.shape);
+    assertClose(got.y, ref.y.data, 1e-4, `y ${what}`);
+    assertClose(got.gx, ref.gx, 1e-4, `dL/dx ${what}`);
+    assertClose(got.grads[0], ref.gw, 2e-4, `dL/dW ${what}`);
+    assertClose(got.grads[1], ref.galpha, 1e-4, `dL/dalpha ${what}`);
+  });
+}
+
+Deno.test("RecuConv2d: train and eval give the same output, different input gradients", async () => {
+  const seed = freshSeed();
+  const rng = new Prng(seed);
+  const conv = new RecuConv2d(2, 3, 3, { padding: 1, rng });
+  conv.tau = 0.9;
+  const xd = rng.normalArray(2 * 2 * 4 * 4, 0, 2);
+  const gyd = rng.normalArray(2 * 3 * 4 * 4);
+  const train = await runLayer((x) => conv.forward(x), xd, [2, 2, 4, 4], gyd, []);
+  conv.eval();
+  const evalRun = await runLayer((x) => conv.forward(x), xd, [2, 2, 4, 4], gyd, []);
+  assertClose(evalRun.y, train.y, 0, `y seed ${seed}`);
+  assert.notDeepEqual(evalRun.gx, train.gx);
+});
+
+Deno.test("recuTau: per-epoch values (0.85 at 0, 0.9889 at 199 of 200), hook sets every layer", () => {
+  const E = 200;
+  for (const e of [0, 1, 100, 199]) {
+    const A = (0.99 - 0.85) / (Math.E - 1);
+    assertClose([recuTau(e, E)], [A * Math.exp(e / E) + 0.85 - A], 1e-6, `τ(${e})`);
+  }
+  assertClose([recuTau(0, E)], [0.85], 1e-7, "τ(0)");
+  assertClose([recuTau(199, E)], [0.9889], 1e-4, "τ(199)");
+  const a = new RecuConv2d(2, 2, 1);
+  const b = new RecuConv2d(2, 2, 1);
+  const model = new Sequential(a, new Sequential(b));
+  recuEpochHook(model, 50, E);
+  assert.equal(a.tau, recuTau(50, E));
+  assert.equal(b.tau, recuTau(50, E));
+  makeRecuEpochHook({ tauMin: 0.5, tauMax: 0.6 })(model, 0, 10);
+  assertClose([b.tau], [0.5], 1e-7, "custom τmin");
+  assertThrowsAll([[() => recuTau(3, 3), "recuTau: epoch must be an integer in [0, 3)"]]);
+});
