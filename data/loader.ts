@@ -7,6 +7,7 @@
 import { Tensor } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import { drawCropFlip, normalizationTable, writeImage } from "./_augment.ts";
+import { epochOrder, mixSeed } from "./_seed.ts";
 import type { Split } from "./dataset.ts";
 import type { AugmentKind, Normalization } from "./specs.ts";
 
@@ -48,14 +49,6 @@ export interface Batch {
   size: number;
   /** Batch index within the epoch. */
   index: number;
-}
-
-/** A 32-bit seed for one (seed, epoch, stream) triple. */
-function mixSeed(seed: number, epoch: number, stream: number): number {
-  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13) ^ (epoch >>> 0), 0xc2b2ae35) >>> 0;
-  h = Math.imul(h ^ (h >>> 16) ^ Math.imul(stream + 1, 0x27d4eb2f), 0x165667b1) >>> 0;
-  return (h ^ (h >>> 15)) >>> 0;
 }
 
 /**
@@ -133,10 +126,7 @@ export class DataLoader {
 
   /** The order in which epoch `e` visits the images (identity unless shuffling). */
   order(epoch: number): Uint32Array {
-    const idx = new Uint32Array(this.split.count);
-    for (let i = 0; i < idx.length; i++) idx[i] = i;
-    if (this.shuffle) new Prng(mixSeed(this.seed, epoch, 0)).shuffle(idx);
-    return idx;
+    return epochOrder(this.split.count, this.shuffle, this.seed, epoch);
   }
 
   /** Fills host buffer `slot` with batch `b` of an epoch, given its order and augment stream. */
