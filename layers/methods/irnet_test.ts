@@ -102,3 +102,74 @@ Deno.test("irnetEpochHook sets k, t on every IrNetConv2d of a model", () => {
   makeIrnetEpochHook({ tMin: 1e-3 })(model, 0, 4);
   assert.equal(b.t, Math.fround(1e-3));
 });
+
+interface IrNetFixtureCase {
+  variant: string;
+  stride: number;
+  padding: number;
+  bias: boolean;
+  k: number;
+  t: number;
+  x_shape: number[];
+  x: number[];
+  w: number[];
+  b: number[] | null;
+  gy: number[];
+  y: number[];
+  gx: number[];
+  gw: number[];
+  gb: number[] | null;
+}
+
+const fixture = JSON.parse(
+  await Deno.readTextFile(new URL("../../tests/fixtures/methods/irnet.json", import.meta.url)),
+) as {
+  cases: IrNetFixtureCase[];
+  schedules: {
+    tMin: number;
+    tMax: number;
+    epochs: number;
+    values: { epoch: number; t: number; k: number }[];
+  }[];
+};
+
+Deno.test("IrNetConv2d matches the official IRConv2d (tests/fixtures/methods/irnet.json)", async () => {
+  for (const c of fixture.cases) {
+    const [, C] = c.x_shape;
+    const conv = new IrNetConv2d(C, 4, 3, {
+      stride: c.stride,
+      padding: c.padding,
+      bias: c.bias,
+      binarizeInput: c.variant === "1w1a",
+      init: () => Float32Array.from(c.w),
+    });
+    conv.k = c.k;
+    conv.t = c.t;
+    if (c.b) conv.setTensor("bias", Tensor.from(Float32Array.from(c.b), [4]));
+    const wrt = [conv.weight, ...(conv.bias ? [conv.bias] : [])];
+    const got = await runLayer(
+      (x) => conv.forward(x),
+      Float32Array.from(c.x),
+      c.x_shape,
+      Float32Array.from(c.gy),
+      wrt,
+    );
+    const what = `${c.variant} stride ${c.stride}`;
+    assertClose(got.y, c.y, 1e-4, `y ${what}`);
+    assertClose(got.gx, c.gx, 1e-4, `dL/dx ${what}`);
+    assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
+    if (c.gb) assertClose(got.grads[1], c.gb, 1e-4, `dL/dbias ${what}`);
+  }
+});
+
+Deno.test("irnetKT matches the official trainers' Log_UP and k rule (fixture)", () => {
+  for (const s of fixture.schedules) {
+    for (const v of s.values) {
+      assert.deepEqual(
+        irnetKT(v.epoch, s.epochs, { tMin: s.tMin, tMax: s.tMax }),
+        { k: v.k, t: v.t },
+        `epoch ${v.epoch} of ${s.epochs}, tMin ${s.tMin}`,
+      );
+    }
+  }
+});
