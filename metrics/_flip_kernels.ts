@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { f32, grid, runKernel, type Tensor, WGSL_INDEX } from "@ovsw/gpu";
+import { device, f32, grid, runKernel, type Tensor, WGSL_INDEX } from "@ovsw/gpu";
 
 /** Largest bin count the report kernel's workgroup histogram holds. */
 export const MAX_BINS = 500;
@@ -124,6 +124,96 @@ export function stepKernel(w: Tensor, state: Tensor, counters: Tensor, parity: n
     uniforms: [w.size, parity],
     workgroups: grid(w.size),
   });
+}
+
+/** Layers one multi-layer flip step updates: each binds `w`, `state` and `c`. */
+function layersPerDispatch(): number {
+  return Math.max(1, Math.min(8, Math.floor(device().limits.maxStorageBuffersPerShaderStage / 3)));
+}
+
+/**
+ * The step kernel over `count` layers in one dispatch: each layer's elements start at a multiple
+ * of 256 (its first workgroup), so every workgroup belongs to one layer and does exactly what
+ * {@link STEP} does for it.
+ */
+function multiStepCode(count: number): string {
+  const decl: string[] = [];
+  let b = 1;
+  for (let t = 0; t < count; t++) {
+    decl.push(`@group(0) @binding(${b++}) var<storage, read> w${t}: array<f32>;`);
+  }
+  for (let t = 0; t < count; t++) {
+    decl.push(`@group(0) @binding(${b++}) var<storage, read_write> state${t}: array<u32>;`);
+  }
+  for (let t = 0; t < count; t++) {
+    decl.push(`@group(0) @binding(${b++}) var<storage, read_write> c${t}: array<atomic<u32>>;`);
+  }
+  const fields = Array.from({ length: count }, (_, t) => `g${t}: u32, n${t}: u32`).join(", ");
+  const branches = Array.from({ length: count }, (_, t) => {
+    const test = t === count - 1 ? "" : `if (g < p.g${t + 1}) `;
+    return `${t > 0 ? "else " : ""}${test}{
+    let i = (g - p.g${t}) * 256u + l;
+    if (i < p.n${t}) {
+      let st = state${t}[i];
+      let s = sign_code(w${t}[i]);
+      if (s != (st & 3u)) {
+        let count = min((st >> 5u) + 1u, ${COUNT_MAX}u);
+        state${t}[i] = (count << 5u) | 0x10u | (st & 0xcu) | s;
+        atomicAdd(&flips, 1u);
+      }
+    }
+    if (l == 0u && g == p.g${t}) { atomicStore(&c${t}[3u - p.parity], 0u); }
+    workgroupBarrier();
+    if (l == 0u) {
+      let f = atomicLoad(&flips);
+      if (f > 0u) {
+        let old = atomicAdd(&c${t}[0u], f);
+        if (old > 0xffffffffu - f) { atomicAdd(&c${t}[1u], 1u); }
+        atomicAdd(&c${t}[2u + p.parity], f);
+      }
+    }
+  }`;
+  }).join(" ");
+  return `struct P { parity: u32, groups: u32, ${fields} }
+@group(0) @binding(0) var<uniform> p: P;
+${decl.join("\n")}
+var<workgroup> flips: atomic<u32>;
+${SIGN_CODE}
+@compute @workgroup_size(256) fn main(@builtin(local_invocation_index) l: u32,
+    @builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let g = wg.x + wg.y * nwg.x;
+  if (g >= p.groups) { return; }
+  ${branches}
+}`;
+}
+
+/**
+ * {@link stepKernel} for many layers in few dispatches (as many layers per dispatch as the
+ * device binds): the same state and counters as one {@link stepKernel} per layer.
+ */
+export function multiStepKernel(
+  layers: readonly { w: Tensor; state: Tensor; counters: Tensor }[],
+  parity: number,
+): void {
+  const k = layersPerDispatch();
+  for (let at = 0; at < layers.length; at += k) {
+    const group = layers.slice(at, at + k);
+    const uniforms: number[] = [parity, 0];
+    let groups = 0;
+    for (const l of group) {
+      uniforms.push(groups, l.w.size);
+      groups += Math.ceil(l.w.size / 256);
+    }
+    uniforms[1] = groups;
+    runKernel({
+      name: "flip_step_multi",
+      code: multiStepCode(group.length),
+      inputs: group.map((l) => l.w),
+      outputs: [...group.map((l) => l.state), ...group.map((l) => l.counters)],
+      uniforms,
+      workgroups: grid(groups, 1),
+    });
+  }
 }
 
 const EPOCH = `struct P { n: u32, row: u32 }

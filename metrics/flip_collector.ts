@@ -11,9 +11,9 @@ import {
   initKernel,
   MAX_BINS,
   momentsKernel,
+  multiStepKernel,
   reportKernel,
   reportWords,
-  stepKernel,
 } from "./_flip_kernels.ts";
 import { flipStatsFrom, type RawLayerCounts, sumRawCounts } from "./_flip_counts.ts";
 import type { FlipReport, LayerFlipStats } from "./flip_stats.ts";
@@ -173,7 +173,7 @@ export class FlipCollector {
   step(): void {
     this.#check();
     const parity = this.#steps & 1;
-    for (const l of this.#layers) stepKernel(l.w, l.state, l.counters, parity);
+    multiStepKernel(this.#layers, parity);
     this.#steps++;
     this.#stepsInEpoch++;
   }

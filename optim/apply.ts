@@ -68,6 +68,7 @@ export function optimizerStep<S extends OptState>(
 ): S {
   return noGrad(() =>
     tidy(() => {
+      if (transform.fusedStep) return transform.fusedStep(grads, state, params);
       const r = transform.update(grads, state, params);
       applyUpdates(params, r.updates);
       return r.state;

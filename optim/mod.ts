@@ -47,6 +47,12 @@ export {
 } from "./selectors.ts";
 export { chain, masked, partition } from "./combine.ts";
 export { applyUpdates, optimizerStep } from "./apply.ts";
+export {
+  type FusedBinaryOptions,
+  fusedPresetStep,
+  type FusedSgdOptions,
+  type FusedStep,
+} from "./fused_step.ts";
 export { ags, type AgsOptions, type AgsState } from "./ags.ts";
 export { sad, type SadOptions, type SadState } from "./sad.ts";
 export { addDecayedWeights, type CountState, scaleByLearningRate } from "./decay.ts";

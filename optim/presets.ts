@@ -10,6 +10,7 @@ import { sad } from "./sad.ts";
 import { isBinary, isVector, not } from "./selectors.ts";
 import { sgd } from "./sgd.ts";
 import type { GradientTransformation, Hyper, OptState } from "./types.ts";
+import { type FusedBinaryOptions, fusedPresetStep, type FusedSgdOptions } from "./fused_step.ts";
 
 /** Options of {@link vanilla}: the SGD of docs/method.md §9.1. */
 export interface VanillaOptions {
@@ -43,14 +44,28 @@ export interface OvswOptions extends AgsOnlyOptions {
   trackerInit?: "zeros" | "ones";
 }
 
-function sgdPart(o: VanillaOptions): GradientTransformation {
-  return sgd({
+function sgdOptions(o: VanillaOptions): FusedSgdOptions {
+  return {
     learningRate: o.learningRate,
     momentum: o.momentum ?? 0.9,
     weightDecay: o.weightDecay ?? 5e-4,
     nesterov: o.nesterov ?? false,
     weightDecayMask: o.noBnDecay ? not(isVector) : undefined,
-  });
+  };
+}
+
+function sgdPart(o: VanillaOptions): GradientTransformation {
+  return sgd(sgdOptions(o));
+}
+
+/** Adds the fused step (one kernel per binary tensor, one per few others) to a preset's chain. */
+function withFusedStep<S extends OptState>(
+  tx: GradientTransformation<S>,
+  o: VanillaOptions,
+  bin: FusedBinaryOptions,
+): GradientTransformation<S> {
+  const step = fusedPresetStep(sgdOptions(o), bin);
+  return { ...tx, fusedStep: (grads, state, params) => step(grads, state, params) as S };
 }
 
 /**
@@ -67,7 +82,7 @@ function sgdPart(o: VanillaOptions): GradientTransformation {
  * ```
  */
 export function vanilla(options: VanillaOptions): GradientTransformation {
-  return sgdPart(options);
+  return withFusedStep(sgdPart(options), options, {});
 }
 
 /**
@@ -81,7 +96,10 @@ export function vanilla(options: VanillaOptions): GradientTransformation {
  * ```
  */
 export function agsOnly(options: AgsOnlyOptions): GradientTransformation<OptState[]> {
-  return chain(masked(ags({ delta: options.delta ?? 0.04 }), isBinary), sgdPart(options));
+  const delta = options.delta ?? 0.04;
+  return withFusedStep(chain(masked(ags({ delta }), isBinary), sgdPart(options)), options, {
+    delta,
+  });
 }
 
 /**
@@ -101,19 +119,18 @@ export function agsOnly(options: AgsOnlyOptions): GradientTransformation<OptStat
  * ```
  */
 export function ovsw(options: OvswOptions): GradientTransformation<OptState[]> {
-  return chain(
+  const delta = options.delta ?? 0.04;
+  const sadOptions = {
+    dampenWeight: options.dampenWeight ?? 9e-4,
+    trackMomentum: options.trackMomentum ?? 0.999,
+    threshold: options.threshold ?? 1e-4,
+  };
+  const tx = chain(
     masked(
-      chain(
-        ags({ delta: options.delta ?? 0.04 }),
-        sad({
-          dampenWeight: options.dampenWeight ?? 9e-4,
-          trackMomentum: options.trackMomentum,
-          threshold: options.threshold,
-          trackerInit: options.trackerInit,
-        }),
-      ),
+      chain(ags({ delta }), sad({ ...sadOptions, trackerInit: options.trackerInit })),
       isBinary,
     ),
     sgdPart(options),
   );
+  return withFusedStep(tx, options, { delta, sad: sadOptions });
 }

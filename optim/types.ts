@@ -61,6 +61,11 @@ export interface GradientTransformation<S extends OptState = OptState> {
   init(params: Params): S;
   /** Transforms `updates` (gradients at the start of a chain) given the current parameters. */
   update(updates: Updates, state: S, params: Params): UpdateResult<S>;
+  /**
+   * Optional: `update` followed by `applyUpdates`, fused into fewer dispatches, with the same
+   * state changes. {@link optimizerStep} uses it when present (the presets have one).
+   */
+  fusedStep?(grads: Updates, state: S, params: Params): S;
 }
 
 /**
