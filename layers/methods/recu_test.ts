@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 
 import { Prng } from "@ovsw/init";
+import { Tensor } from "@ovsw/gpu";
 import { assertClose, assertThrowsAll, freshSeed, setupGpu } from "../../tests/util.ts";
 import { arr, convOutSize } from "../../tests/reference/dense.ts";
 import { withEdges } from "../../tests/reference/methods/rand.ts";
@@ -80,4 +81,64 @@ Deno.test("recuTau: per-epoch values (0.85 at 0, 0.9889 at 199 of 200), hook set
   makeRecuEpochHook({ tauMin: 0.5, tauMax: 0.6 })(model, 0, 10);
   assertClose([b.tau], [0.5], 1e-7, "custom τmin");
   assertThrowsAll([[() => recuTau(3, 3), "recuTau: epoch must be an integer in [0, 3)"]]);
+});
+
+interface RecuFixtureCase {
+  stride: number;
+  padding: number;
+  tau: number;
+  training: boolean;
+  x_shape: number[];
+  x: number[];
+  w: number[];
+  alpha: number[];
+  gy: number[];
+  y: number[];
+  gx: number[];
+  gw: number[];
+  galpha: number[];
+}
+
+const fixture = JSON.parse(
+  await Deno.readTextFile(new URL("../../tests/fixtures/methods/recu.json", import.meta.url)),
+) as {
+  cases: RecuFixtureCase[];
+  schedule: {
+    tauMin: number;
+    tauMax: number;
+    epochs: number;
+    values: { epoch: number; tau: number }[];
+  };
+};
+
+Deno.test("RecuConv2d matches the official BinarizeConv2d (tests/fixtures/methods/recu.json)", async () => {
+  for (const c of fixture.cases) {
+    const conv = new RecuConv2d(c.x_shape[1], 4, 3, {
+      stride: c.stride,
+      padding: c.padding,
+      init: () => Float32Array.from(c.w),
+    });
+    conv.setTensor("alpha", Tensor.from(Float32Array.from(c.alpha), [4]));
+    conv.tau = c.tau;
+    if (!c.training) conv.eval();
+    const got = await runLayer(
+      (x) => conv.forward(x),
+      Float32Array.from(c.x),
+      c.x_shape,
+      Float32Array.from(c.gy),
+      [conv.weight, conv.alpha],
+    );
+    const what = `τ ${c.tau} ${c.training ? "train" : "eval"}`;
+    assertClose(got.y, c.y, 1e-4, `y ${what}`);
+    assertClose(got.gx, c.gx, 1e-4, `dL/dx ${what}`);
+    assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
+    assertClose(got.grads[1], c.galpha, 1e-4, `dL/dalpha ${what}`);
+  }
+});
+
+Deno.test("recuTau matches the official cpt_tau (fixture)", () => {
+  const s = fixture.schedule;
+  for (const v of s.values) {
+    assert.equal(recuTau(v.epoch, s.epochs, s), v.tau, `epoch ${v.epoch}`);
+  }
 });
