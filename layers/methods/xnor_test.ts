@@ -4,6 +4,7 @@ import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed, setupGpu } from "../../tests/util.ts";
 import { arr, convOutSize } from "../../tests/reference/dense.ts";
 import { withEdges } from "../../tests/reference/methods/rand.ts";
+import { runLayer } from "../../tests/reference/methods/harness.ts";
 import {
   xnorCentreClampRef,
   xnorConvRef,
@@ -104,4 +105,61 @@ Deno.test("xnorWeight: whole-filter α mask outside [−1, 1], sign(0) = 0, Imag
     assertClose(await gw.read(), ref.gw, 1e-5, `dL/dW ×${gradScale} seed ${seed}`);
     for (const t of [w, g, wb, gw]) t.dispose();
   }
+});
+
+interface XnorFixtureCase {
+  util: string;
+  stride: number;
+  padding: number;
+  bias: boolean;
+  x_shape: number[];
+  x: number[];
+  w0: number[];
+  b: number[] | null;
+  gy: number[];
+  y: number[];
+  gx: number[];
+  w_centred: number[];
+  gw: number[];
+  gb: number[] | null;
+}
+
+const fixture = JSON.parse(
+  await Deno.readTextFile(new URL("../../tests/fixtures/methods/xnor.json", import.meta.url)),
+) as { cases: XnorFixtureCase[]; outside: { w: number[]; g: number[]; gw: number[] } };
+
+Deno.test("XnorConv2d matches one official BinOp training step (tests/fixtures/methods/xnor.json)", async () => {
+  for (const c of fixture.cases) {
+    const conv = new XnorConv2d(c.x_shape[1], 4, 3, {
+      stride: c.stride,
+      padding: c.padding,
+      bias: c.bias,
+      gradScale: c.util === "imagenet" ? 1e9 : 1,
+      init: () => Float32Array.from(c.w0),
+    });
+    if (c.b) conv.setTensor("bias", Tensor.from(Float32Array.from(c.b), [4]));
+    const wrt = [conv.weight, ...(conv.bias ? [conv.bias] : [])];
+    const got = await runLayer(
+      (x) => conv.forward(x),
+      Float32Array.from(c.x),
+      c.x_shape,
+      Float32Array.from(c.gy),
+      wrt,
+    );
+    const what = `${c.util} stride ${c.stride}`;
+    assertClose(await conv.weight.read(), c.w_centred, 1e-6, `centred W ${what}`);
+    assertClose(got.y, c.y, 1e-4, `y ${what}`);
+    assertClose(got.gx, c.gx, 1e-4, `dL/dx ${what}`);
+    assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
+    if (c.gb) assertClose(got.grads[1], c.gb, 1e-4, `dL/dbias ${what}`);
+  }
+});
+
+Deno.test("xnorWeight: the official whole-filter α zeroing for a weight outside [−1, 1] (fixture)", async () => {
+  const { w: wd, g: gd, gw: want } = fixture.outside;
+  const w = param(Float32Array.from(wd), [3, 2, 2, 2]);
+  const g = Tensor.from(Float32Array.from(gd), [3, 2, 2, 2]);
+  const gw = tidy(() => backward(sum(mul(xnorWeight(w), g)), [w])[0]!);
+  assertClose(await gw.read(), want, 1e-5, "dL/dW");
+  for (const t of [w, g, gw]) t.dispose();
 });
