@@ -46,3 +46,51 @@ for (const [stride, padding, bias] of [[1, 1, true], [2, 0, false]] as const) {
     assertClose(await conv.weight.read(), wd, 0, `W untouched ${what}`);
   });
 }
+
+interface XnorPpFixtureCase {
+  stride: number;
+  padding: number;
+  bias: boolean;
+  x_shape: number[];
+  x: number[];
+  w: number[];
+  b: number[] | null;
+  alpha: number[];
+  gy: number[];
+  y: number[];
+  gx: number[];
+  gw: number[];
+  gb: number[] | null;
+  galpha: number[];
+}
+
+const fixture = JSON.parse(
+  await Deno.readTextFile(new URL("../../tests/fixtures/methods/xnorpp.json", import.meta.url)),
+) as { cases: XnorPpFixtureCase[] };
+
+Deno.test("XnorPlusPlusConv2d matches the bnn library's step-1 Conv2d (tests/fixtures/methods/xnorpp.json)", async () => {
+  for (const c of fixture.cases) {
+    const conv = new XnorPlusPlusConv2d(c.x_shape[1], 4, 3, {
+      stride: c.stride,
+      padding: c.padding,
+      bias: c.bias,
+      init: () => Float32Array.from(c.w),
+    });
+    conv.setTensor("alpha", Tensor.from(Float32Array.from(c.alpha), [4]));
+    if (c.b) conv.setTensor("bias", Tensor.from(Float32Array.from(c.b), [4]));
+    const wrt = [conv.weight, conv.alpha, ...(conv.bias ? [conv.bias] : [])];
+    const got = await runLayer(
+      (x) => conv.forward(x),
+      Float32Array.from(c.x),
+      c.x_shape,
+      Float32Array.from(c.gy),
+      wrt,
+    );
+    const what = `stride ${c.stride}`;
+    assertClose(got.y, c.y, 1e-4, `y ${what}`);
+    assertClose(got.gx, c.gx, 1e-4, `dL/dx ${what}`);
+    assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
+    assertClose(got.grads[1], c.galpha, 1e-4, `dL/dalpha ${what}`);
+    if (c.gb) assertClose(got.grads[2], c.gb, 1e-4, `dL/dbias ${what}`);
+  }
+});
