@@ -39,3 +39,45 @@ Deno.test("HardBinaryConv2d: default init is rand·0.001 (all in [0, 0.001))", a
   assert.ok(w.every((v) => v >= 0 && v < 0.001), "init range");
   assert.ok(new Set(w).size > 1, "not constant");
 });
+
+interface HardBinaryFixtureCase {
+  code: string;
+  stride: number;
+  padding: number;
+  binarizeInput: boolean;
+  x_shape: number[];
+  x: number[];
+  w: number[];
+  gy: number[];
+  y: number[];
+  gx: number[];
+  gw: number[];
+}
+
+const fixture = JSON.parse(
+  await Deno.readTextFile(
+    new URL("../../tests/fixtures/methods/hard_binary.json", import.meta.url),
+  ),
+) as { cases: HardBinaryFixtureCase[] };
+
+Deno.test("HardBinaryConv2d matches the official Bi-Real and ReActNet code (tests/fixtures/methods/hard_binary.json)", async () => {
+  for (const c of fixture.cases) {
+    const conv = new HardBinaryConv2d(c.x_shape[1], 4, 3, {
+      stride: c.stride,
+      padding: c.padding,
+      binarizeInput: c.binarizeInput,
+      init: () => Float32Array.from(c.w),
+    });
+    const got = await runLayer(
+      (x) => conv.forward(x),
+      Float32Array.from(c.x),
+      c.x_shape,
+      Float32Array.from(c.gy),
+      [conv.weight],
+    );
+    const what = `${c.code} stride ${c.stride}`;
+    assertClose(got.y, c.y, 1e-4, `y ${what}`);
+    assertClose(got.gx, c.gx, 1e-4, `dL/dx ${what}`);
+    assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
+  }
+});
