@@ -64,6 +64,13 @@ export const EXPORT_TASK: TaskSpec = {
       help: "output file (default: <run-dir>/model.ovsw)",
     },
     {
+      name: "f16",
+      key: "f16",
+      kind: "bool",
+      default: false,
+      help: "store the classifier weights as f16 (smaller; f32 is exact)",
+    },
+    {
       name: "json",
       key: "json",
       kind: "bool",
@@ -140,6 +147,7 @@ export async function exportMain(argv: string[], io: CliIo = processIo()): Promi
         std: [...data.spec.normalization.std],
       },
       classes: data.spec.classes.slice(0, data.test.numClasses),
+      float16: args.values.f16 as boolean,
       metadata: {
         run: runDir,
         checkpoint: kind,

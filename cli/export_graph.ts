@@ -27,7 +27,7 @@ import {
   Sequential,
 } from "@ovsw/layers";
 import { CResNet18, CResNet20, ImageNetResNet, VGGBase, type VGGStage } from "@ovsw/models";
-import type { Activation, Epilogue, HeaderDraft, Op } from "@ovsw/infer";
+import type { Activation, BlobData, Epilogue, HeaderDraft, Op } from "@ovsw/infer";
 
 /** What the export needs besides the model. */
 export interface ExportInfo {
@@ -41,6 +41,11 @@ export interface ExportInfo {
   classes: string[];
   /** Provenance. */
   metadata?: Record<string, unknown>;
+  /**
+   * Store the classifier (linear) weights as f16 (default f32, which is exact). The float stem
+   * stays f32: its outputs feed signs, which f16 rounding would flip.
+   */
+  float16?: boolean;
 }
 
 /** The header (without blob placement) and the blobs of an export. */
@@ -48,7 +53,7 @@ export interface ExportGraph {
   /** Header fields. */
   draft: HeaderDraft;
   /** Blobs in file order. */
-  blobs: Map<string, { shape: number[]; data: Float32Array | Uint32Array }>;
+  blobs: Map<string, BlobData>;
 }
 
 /** A per-channel scale and shift. */
@@ -162,10 +167,13 @@ async function scaledWeights(conv: BinaryConv2d): Promise<Float32Array> {
 /** Builds the op list and blobs while walking a model. */
 class GraphBuilder {
   readonly ops: Op[] = [];
-  readonly blobs = new Map<string, { shape: number[]; data: Float32Array | Uint32Array }>();
+  readonly blobs = new Map<string, BlobData>();
 
-  private blob(name: string, shape: number[], data: Float32Array | Uint32Array): string {
-    this.blobs.set(name, { shape, data });
+  /** Creates a builder; `half` stores the linear weights as f16. */
+  constructor(private readonly half = false) {}
+
+  private blob(name: string, shape: number[], data: Float32Array | Uint32Array, half = false) {
+    this.blobs.set(name, { shape, data, half });
     return name;
   }
 
@@ -266,7 +274,7 @@ class GraphBuilder {
       op: "linear",
       input,
       output: name,
-      weight: this.blob(`${name}.weight`, [o, i], w),
+      weight: this.blob(`${name}.weight`, [o, i], w, this.half),
       ...(bias ? { bias: this.blob(`${name}.bias`, [o], bias) } : {}),
       inFeatures: i,
       outFeatures: o,
@@ -422,7 +430,7 @@ class GraphBuilder {
  * ```
  */
 export async function buildExport(model: Module, info: ExportInfo): Promise<ExportGraph> {
-  const g = new GraphBuilder();
+  const g = new GraphBuilder(info.float16);
   let out: string;
   if (model instanceof VGGBase) {
     out = await g.vgg(model);

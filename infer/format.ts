@@ -9,6 +9,7 @@
 import type { Op } from "./ops.ts";
 import { OP_KINDS } from "./ops.ts";
 import { valueShapes } from "./shapes.ts";
+import { fromHalfBits, toHalfBits } from "./half.ts";
 
 /** The 8 bytes every `.ovsw` file starts with. */
 export const OVSW_MAGIC = "OVSWBNN\0";
@@ -17,7 +18,17 @@ export const OVSW_MAGIC = "OVSWBNN\0";
 export const OVSW_VERSION = 1;
 
 /** Element type of a blob. */
-export type BlobDtype = "f32" | "u32";
+export type BlobDtype = "f32" | "f16" | "u32";
+
+/** A blob to write: f32 data may be stored as f16 (`half`), read back as f32. */
+export interface BlobData {
+  /** Shape (row-major). */
+  shape: number[];
+  /** Values. */
+  data: Float32Array | Uint32Array;
+  /** Store f32 values as IEEE binary16. */
+  half?: boolean;
+}
 
 /** Where a blob lies in the blob section. */
 export interface BlobInfo {
@@ -87,9 +98,10 @@ const align16 = (n: number) => Math.ceil(n / 16) * 16;
  */
 export function encodeExport(
   draft: HeaderDraft,
-  blobs: Map<string, { shape: number[]; data: Float32Array | Uint32Array }>,
+  blobs: Map<string, BlobData>,
 ): Uint8Array<ArrayBuffer> {
   const info: Record<string, BlobInfo> = {};
+  const stored = new Map<string, Float32Array | Uint32Array | Uint16Array>();
   let offset = 0;
   for (const [name, b] of blobs) {
     const count = b.shape.reduce((a, c) => a * c, 1);
@@ -98,14 +110,12 @@ export function encodeExport(
         `blob ${name}: shape [${b.shape}] holds ${count}, data ${b.data.length}`,
       );
     }
-    const dtype: BlobDtype = b.data instanceof Float32Array ? "f32" : "u32";
-    info[name] = {
-      dtype,
-      shape: [...b.shape],
-      offset,
-      bytes: b.data.byteLength,
-    };
-    offset = align16(offset + b.data.byteLength);
+    const half = b.half === true && b.data instanceof Float32Array;
+    const raw = half ? Uint16Array.from(b.data, toHalfBits) : b.data;
+    stored.set(name, raw);
+    const dtype: BlobDtype = half ? "f16" : b.data instanceof Float32Array ? "f32" : "u32";
+    info[name] = { dtype, shape: [...b.shape], offset, bytes: raw.byteLength };
+    offset = align16(offset + raw.byteLength);
   }
   const header: ExportHeader = {
     format: "ovsw-bnn",
@@ -120,9 +130,9 @@ export function encodeExport(
   out.set(new TextEncoder().encode(OVSW_MAGIC), 0);
   new DataView(out.buffer).setUint32(8, json.length, true);
   out.set(json, 12);
-  for (const [name, b] of blobs) {
+  for (const [name, b] of stored) {
     out.set(
-      new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength),
+      new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
       dataStart + info[name].offset,
     );
   }
@@ -180,7 +190,11 @@ export function decodeExport(
     const copy = u8.slice(start, start + b.bytes).buffer;
     blobs.set(
       name,
-      b.dtype === "f32" ? new Float32Array(copy) : new Uint32Array(copy),
+      b.dtype === "f32"
+        ? new Float32Array(copy)
+        : b.dtype === "f16"
+        ? Float32Array.from(new Uint16Array(copy), fromHalfBits)
+        : new Uint32Array(copy),
     );
   }
   return { header, blobs };
@@ -197,9 +211,9 @@ function expectBlob(
   const b = h.blobs[name];
   if (!b) throw new RangeError(`${where}: blob "${name}" is missing`);
   const count = b.shape.reduce((a, c) => a * c, 1);
+  const okType = b.dtype === dtype || (dtype === "f32" && b.dtype === "f16");
   if (
-    b.dtype !== dtype || b.shape.join() !== shape.join() ||
-    b.bytes !== 4 * count
+    !okType || b.shape.join() !== shape.join() || b.bytes !== (b.dtype === "f16" ? 2 : 4) * count
   ) {
     throw new RangeError(
       `${where}: blob "${name}" is ${b.dtype} [${b.shape}], expected ${dtype} [${shape}]`,

@@ -42,15 +42,22 @@ ${INDEX}
   bits[i] = vec2<u32>(s, nz);
 }`;
 
+/** Output pixels per invocation of the binary conv. */
+export const BINARY_PIXELS = 4;
+
 /**
  * XNOR-popcount conv of packed activations `[N, H·W, CW]` with packed weights
  * `[⌈O/4⌉, k·k, CW, 2]` of `vec4<u32>` (the sign and non-zero words of four output channels):
- * one invocation computes one output pixel of four channels, `i = (n·⌈O/4⌉ + og)·Ho·Wo + pix`.
- * Kernel size, channel words, stride and padding are compile-time constants.
+ * one invocation computes {@link BINARY_PIXELS} output pixels of four channels, invocation
+ * `i = og·tiles + t` (neighbours share their weights). Kernel size, channel words, stride and
+ * padding are compile-time constants.
  */
 export function binaryConvCode(k: number, cw: number, stride: number, pad: number): string {
+  const J = [...Array(BINARY_PIXELS).keys()];
+  const each = (f: (j: number) => string) => J.map(f).join("\n");
   return `struct P {
-  total: u32, h: u32, w: u32, o: u32, ho: u32, wo: u32, og: u32, has_res: u32, act: u32,
+  total: u32, h: u32, w: u32, o: u32, ho: u32, wo: u32, m: u32, tiles: u32, has_res: u32,
+  act: u32,
 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> bits: array<vec2<u32>>;
@@ -65,48 +72,81 @@ const STRIDE = ${stride}u;
 const PAD = ${pad};
 ${INDEX}
   let howo = p.ho * p.wo;
-  let pix = i % howo;
-  let og = (i / howo) % p.og;
-  let n = i / (howo * p.og);
-  let oy = i32((pix / p.wo) * STRIDE) - PAD;
-  let ox = i32((pix % p.wo) * STRIDE) - PAD;
-  var t = vec4<u32>(0u);
-  var d = vec4<u32>(0u);
+  let og = i / p.tiles;
+  let tile = i % p.tiles;
+${
+    each((j) =>
+      `  let px${j} = tile * ${BINARY_PIXELS}u + ${j}u;
+  let ok${j} = px${j} < p.m;
+  let pc${j} = min(px${j}, p.m - 1u);
+  let n${j} = pc${j} / howo;
+  let r${j} = pc${j} % howo;
+  let oy${j} = i32((r${j} / p.wo) * STRIDE) - PAD;
+  let ox${j} = i32((r${j} % p.wo) * STRIDE) - PAD;
+  var t${j} = vec4<u32>(0u);
+  var d${j} = vec4<u32>(0u);`
+    )
+  }
   for (var ky = 0u; ky < K; ky++) {
-    let iy = oy + i32(ky);
     for (var kx = 0u; kx < K; kx++) {
-      let ix = ox + i32(kx);
-      let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
-      let mk = vec4<u32>(select(0u, 0xffffffffu, inside));
-      let ab = ((n * p.h + u32(clamp(iy, 0, i32(p.h) - 1))) * p.w +
-        u32(clamp(ix, 0, i32(p.w) - 1))) * CW;
       let wb = ((og * K + ky) * K + kx) * CW;
+${
+    each((j) =>
+      `      let iy${j} = oy${j} + i32(ky);
+      let ix${j} = ox${j} + i32(kx);
+      let mk${j} = select(0u, 0xffffffffu,
+        iy${j} >= 0 && iy${j} < i32(p.h) && ix${j} >= 0 && ix${j} < i32(p.w));
+      let ab${j} = ((n${j} * p.h + u32(clamp(iy${j}, 0, i32(p.h) - 1))) * p.w +
+        u32(clamp(ix${j}, 0, i32(p.w) - 1))) * CW;`
+    )
+  }
       for (var j = 0u; j < CW; j++) {
-        let a = bits[ab + j];
         let ws = wts[(wb + j) * 2u];
-        let m = vec4<u32>(a.y) & wts[(wb + j) * 2u + 1u] & mk;
-        t += countOneBits(m);
-        d += countOneBits(m & (vec4<u32>(a.x) ^ ws));
+        let wn = wts[(wb + j) * 2u + 1u];
+${
+    each((j) =>
+      `        { let a = bits[ab${j} + j];
+          let m = vec4<u32>(a.y & mk${j}) & wn;
+          t${j} += countOneBits(m);
+          d${j} += countOneBits(m & (vec4<u32>(a.x) ^ ws)); }`
+    )
+  }
       }
     }
   }
-  let acc = vec4<f32>(vec4<i32>(t) - 2i * vec4<i32>(d));
-  for (var q = 0u; q < 4u; q++) {
-    let ch = og * 4u + q;
-    if (ch >= p.o) { break; }
-    let oi = (n * p.o + ch) * howo + pix;
-    var v = acc[q] * scale[ch] + shift[ch];
-    if (p.has_res != 0u) { v += res[oi]; }
-    if (p.act == 1u) { v = clamp(v, -1.0, 1.0); }
-    y[oi] = v;
+${
+    each((j) =>
+      `  if (ok${j}) {
+    let acc = vec4<f32>(vec4<i32>(t${j}) - 2i * vec4<i32>(d${j}));
+    for (var q = 0u; q < 4u; q++) {
+      let ch = og * 4u + q;
+      if (ch >= p.o) { break; }
+      let oi = (n${j} * p.o + ch) * howo + r${j};
+      var v = acc[q] * scale[ch] + shift[ch];
+      if (p.has_res != 0u) { v += res[oi]; }
+      if (p.act == 1u) { v = clamp(v, -1.0, 1.0); }
+      y[oi] = v;
+    }
+  }`
+    )
   }
 }`;
 }
 
-/** Float direct convolution with zero padding, optional bias, then the epilogue. */
-export const CONV = `struct P {
-  total: u32, c: u32, h: u32, w: u32, o: u32, k: u32, ho: u32, wo: u32,
-  stride: u32, pad: u32, has_bias: u32, has_res: u32, act: u32,
+/** Output channels per invocation of the float conv. */
+export const CONV_CHANNELS = 8;
+
+/**
+ * Float direct convolution with zero padding, optional bias, then the epilogue: one invocation
+ * computes one output pixel of {@link CONV_CHANNELS} channels (`i = (n·⌈O/8⌉ + og)·Ho·Wo +
+ * pix`), reusing each input load; input channels, kernel size, stride and padding are
+ * compile-time constants.
+ */
+export function convCode(c: number, k: number, stride: number, pad: number): string {
+  const Q = [...Array(CONV_CHANNELS).keys()];
+  return `struct P {
+  total: u32, h: u32, w: u32, o: u32, ho: u32, wo: u32, og: u32, has_bias: u32, has_res: u32,
+  act: u32,
 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -116,26 +156,54 @@ export const CONV = `struct P {
 @group(0) @binding(5) var<storage, read> shift: array<f32>;
 @group(0) @binding(6) var<storage, read> res: array<f32>;
 @group(0) @binding(7) var<storage, read_write> y: array<f32>;
+const C = ${c}u;
+const K = ${k}u;
+const STRIDE = ${stride}u;
+const PAD = ${pad};
 ${INDEX}
-  let ox = i % p.wo;
-  let oy = (i / p.wo) % p.ho;
-  let ch = (i / (p.wo * p.ho)) % p.o;
-  let n = i / (p.wo * p.ho * p.o);
-  var v = 0.0;
-  for (var c = 0u; c < p.c; c++) {
-    for (var ky = 0u; ky < p.k; ky++) {
-      let iy = i32(oy * p.stride + ky) - i32(p.pad);
-      if (iy < 0 || iy >= i32(p.h)) { continue; }
-      for (var kx = 0u; kx < p.k; kx++) {
-        let ix = i32(ox * p.stride + kx) - i32(p.pad);
-        if (ix < 0 || ix >= i32(p.w)) { continue; }
-        v += x[((n * p.c + c) * p.h + u32(iy)) * p.w + u32(ix)] *
-          wt[((ch * p.c + c) * p.k + ky) * p.k + kx];
+  let howo = p.ho * p.wo;
+  let pix = i % howo;
+  let og = (i / howo) % p.og;
+  let n = i / (howo * p.og);
+  let y0 = i32((pix / p.wo) * STRIDE) - PAD;
+  let x0 = i32((pix % p.wo) * STRIDE) - PAD;
+${
+    Q.map((q) =>
+      `  let o${q} = min(og * ${CONV_CHANNELS}u + ${q}u, p.o - 1u);
+  var v${q} = 0.0;`
+    ).join("\n")
+  }
+  for (var c = 0u; c < C; c++) {
+    let xb = (n * C + c) * p.h;
+    for (var ky = 0u; ky < K; ky++) {
+      let iy = y0 + i32(ky);
+      let rowOk = iy >= 0 && iy < i32(p.h);
+      let row = (xb + u32(clamp(iy, 0, i32(p.h) - 1))) * p.w;
+      for (var kx = 0u; kx < K; kx++) {
+        let ix = x0 + i32(kx);
+        let ok = rowOk && ix >= 0 && ix < i32(p.w);
+        let xv = select(0.0, x[row + u32(clamp(ix, 0, i32(p.w) - 1))], ok);
+        let t = (c * K + ky) * K + kx;
+${Q.map((q) => `        v${q} += xv * wt[o${q} * C * K * K + t];`).join("\n")}
       }
     }
   }
-  if (p.has_bias != 0u) { v += bias[ch]; }
-${EPILOGUE}`;
+${
+    Q.map((q) =>
+      `  if (og * ${CONV_CHANNELS}u + ${q}u < p.o) {
+    let ch = o${q};
+    let oi = (n * p.o + ch) * howo + pix;
+    var v = v${q};
+    if (p.has_bias != 0u) { v += bias[ch]; }
+    v = v * scale[ch] + shift[ch];
+    if (p.has_res != 0u) { v += res[oi]; }
+    if (p.act == 1u) { v = clamp(v, -1.0, 1.0); }
+    y[oi] = v;
+  }`
+    ).join("\n")
+  }
+}`;
+}
 
 /** Per-channel affine (a folded BatchNorm) with residual and activation. */
 export const AFFINE = `struct P { total: u32, c: u32, inner: u32, has_res: u32, act: u32 }

@@ -25,5 +25,6 @@
 export * from "./ops.ts";
 export * from "./shapes.ts";
 export * from "./format.ts";
+export * from "./half.ts";
 export * from "./model.ts";
 export * from "./fetch.ts";

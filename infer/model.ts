@@ -370,30 +370,23 @@ export class BnnModel {
         const og = Math.ceil(op.outChannels / 4);
         const wts = this.weights.get(`${op.output}#bits`)!;
         const code = K.binaryConvCode(op.kernel, cw, op.stride, op.padding);
-        const threads = n * og * y[2] * y[3];
-        const u = [threads, h, w, op.outChannels, y[2], y[3], og, ...e.flags];
+        const m = n * y[2] * y[3];
+        const tiles = Math.ceil(m / K.BINARY_PIXELS);
+        const threads = og * tiles;
+        const u = [threads, h, w, op.outChannels, y[2], y[3], m, tiles, ...e.flags];
         run(code, u, [bits, wts, ...e.bufs, out], threads);
         return;
       }
       case "conv2d": {
-        const [, c, h, w] = x;
+        const [n, c, h, w] = x;
         const e = epi(op);
-        const geom = [
-          c,
-          h,
-          w,
-          op.outChannels,
-          op.kernel,
-          y[2],
-          y[3],
-          op.stride,
-          op.padding,
-        ];
+        const og = Math.ceil(op.outChannels / K.CONV_CHANNELS);
+        const threads = n * og * y[2] * y[3];
         run(
-          K.CONV,
-          [total, ...geom, op.bias ? 1 : 0, ...e.flags],
+          K.convCode(c, op.kernel, op.stride, op.padding),
+          [threads, h, w, op.outChannels, y[2], y[3], og, op.bias ? 1 : 0, ...e.flags],
           [input, blob(op.weight), blob(op.bias), ...e.bufs, out],
-          total,
+          threads,
         );
         return;
       }

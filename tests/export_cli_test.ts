@@ -66,6 +66,19 @@ Deno.test("export: a trained run's export predicts like the training engine", as
         Math.abs(correct / data.test.count - evalTop1) < 1e-9,
         `accuracy ${correct / data.test.count} equals eval's ${evalTop1}`,
       );
+      // --f16: smaller, and its logits stay within binary16 rounding of the f32 export's.
+      const half = `${out}/half.ovsw`;
+      const h = await runTaskScript("export", ["--run", run, "--out", half, "--f16", "--json"]);
+      assertEquals(h.code, 0, h.stderr);
+      assert(JSON.parse(h.stdout).bytes < result.bytes, "the f16 export is smaller");
+      const x = infer.normalize(data.test.images, data.test.count);
+      const full = await infer.logits(x, data.test.count);
+      const small = await loadModelFile(half);
+      const approx = await small.logits(x, data.test.count);
+      small.dispose();
+      const scale = Math.max(1, ...full.map(Math.abs));
+      const err = Math.max(...full.map((v, i) => Math.abs(v - approx[i])));
+      assert(err < 1e-2 * scale, `f16 logits differ by ${err} (scale ${scale})`);
     } finally {
       infer.dispose();
     }
