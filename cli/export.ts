@@ -18,6 +18,7 @@ import { parseCli, type ParsedArgs, type TaskSpec } from "./args.ts";
 import { helpText } from "./args.ts";
 import { loadRunData } from "./data_setup.ts";
 import { UsageError } from "./errors.ts";
+import { EVAL_TASK } from "./tasks.ts";
 import { buildExport } from "./export_graph.ts";
 
 export {
@@ -45,15 +46,7 @@ export const EXPORT_TASK: TaskSpec = {
       placeholder: "<run-dir>",
       help: "run directory to export (required)",
     },
-    {
-      name: "checkpoint",
-      key: "checkpoint",
-      kind: "choice",
-      choices: ["best", "latest"],
-      default: "best",
-      placeholder: "<best|latest>",
-      help: "which checkpoint of the run",
-    },
+    EVAL_TASK.flags.find((f) => f.name === "checkpoint")!,
     {
       name: "out",
       key: "out",
@@ -61,7 +54,7 @@ export const EXPORT_TASK: TaskSpec = {
       default: null,
       nullable: true,
       placeholder: "<file.ovsw>",
-      help: "output file (default: <run-dir>/model.ovsw)",
+      help: "output file (none: <run-dir>/model.ovsw)",
     },
     {
       name: "f16",

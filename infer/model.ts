@@ -228,6 +228,7 @@ export class BnnModel {
     if (this.ownsDevice) this.device.destroy();
   }
 
+  /** Copies host data into a new storage buffer. */
   private upload(data: Float32Array | Uint32Array): GPUBuffer {
     const size = Math.max(16, Math.ceil(data.byteLength / 16) * 16);
     const buf = this.device.createBuffer({
@@ -243,6 +244,7 @@ export class BnnModel {
     return buf;
   }
 
+  /** The compute pipeline of a WGSL source (cached). */
   private pipeline(code: string): GPUComputePipeline {
     let p = this.pipelines.get(code);
     if (!p) {
@@ -256,12 +258,14 @@ export class BnnModel {
     return p;
   }
 
+  /** Frees the cached plan's buffers. */
   private dropPlan(): void {
     if (!this.plan) return;
     for (const b of this.plan.buffers) b.destroy();
     this.plan = null;
   }
 
+  /** The plan (buffers, bind groups, dispatches) for a batch size, cached for the last one. */
   private planFor(batch: number): Plan {
     if (this.plan?.batch === batch) return this.plan;
     this.dropPlan();
@@ -324,6 +328,7 @@ export class BnnModel {
     return plan;
   }
 
+  /** Adds the dispatches of one op to the plan being built. */
   private record(
     op: Op,
     x: number[],
@@ -451,6 +456,7 @@ export class BnnModel {
     }
   }
 
+  /** A cached buffer of `n` copies of `value` (default scale and shift). */
   private constant(key: string, n: number, value: number): GPUBuffer {
     let b = this.weights.get(`#${key}`);
     if (!b) {

@@ -24,7 +24,7 @@ export interface Epilogue {
 }
 
 /** Fields every op has. */
-interface OpBase {
+export interface OpBase {
   /** Name of the value read. */
   input: string;
   /** Name of the value written. */
