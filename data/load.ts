@@ -8,6 +8,7 @@ import { type Split, takeFirst } from "./dataset.ts";
 import { downloadDataset, type DownloadDatasetOptions } from "./download.ts";
 import { loadEmbedded } from "./embedded.ts";
 import { DatasetError } from "./errors.ts";
+import { isImageFolderDataset } from "./image_folder_data.ts";
 import { locateDataset } from "./layout.ts";
 import type { LoaderOptions } from "./loader.ts";
 import { type Cifar100Labels, readDataset } from "./read.ts";
@@ -91,6 +92,12 @@ export async function loadData(opts: LoadDataOptions = {}): Promise<LoadedData> 
     if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) {
       throw new RangeError(`${flag} must be a positive integer, got ${v}`);
     }
+  }
+  if (isImageFolderDataset(opts.dataset)) {
+    throw new RangeError(
+      `--dataset ${opts.dataset} is a folder of image files, streamed by openImageFolder ` +
+        `(not loaded into memory by loadData)`,
+    );
   }
   let name: DatasetName | "embedded";
   let spec: DatasetSpec;

@@ -44,7 +44,7 @@ Deno.test("loadData: a --data-dir is detected and limited; CIFAR gets crop-flip"
 });
 
 Deno.test("loadData: bad names, limits and missing data are clear errors", async () => {
-  await rejects(() => loadData({ dataset: "imagenet" }), /unknown dataset "imagenet"/);
+  await rejects(() => loadData({ dataset: "svhn" }), /unknown dataset "svhn"/);
   await rejects(() => loadData({ trainLimit: 0 }), /--train-limit must be a positive integer/);
   await rejects(() => loadData({ download: true }), /--download needs --dataset/);
   await withTempDir(async (dir) => {

@@ -16,6 +16,10 @@
  * }
  * ```
  *
+ * Image folders (`--dataset imagenet|folder`): `openImageFolder` lists the splits,
+ * `ImageFolderLoader` decodes JPEGs in worker threads with torchvision's preprocessing and
+ * normalises on the GPU (docs/data-imagefolder.md).
+ *
  * @module
  */
 export { DatasetError } from "./errors.ts";
@@ -69,4 +73,48 @@ export {
   extractTarGz,
   sha256File,
 } from "./download.ts";
+export {
+  centerCropBox,
+  type CropBox,
+  type CropDraws,
+  IMAGENET_CROP_RANGES,
+  randomResizedCropBox,
+  type RandomResizedCropRanges,
+  resizeShorterSide,
+  roundHalfEven,
+} from "./crop_params.ts";
+export { type ResampleSpec, resampleToPlanar } from "./resample.ts";
+export {
+  applyTransform,
+  checkTransform,
+  imageDraws,
+  imagenetTransform,
+  type ImageTransform,
+  transformSpec,
+} from "./image_transform.ts";
+export { cmykToRgb, toRgb } from "./pixel_convert.ts";
+export {
+  evenSubset,
+  IMAGE_EXTENSIONS,
+  type ImageFolderSplit,
+  listImageFolder,
+} from "./image_folder.ts";
+export { DecodePool, defaultDecodeWorkers } from "./decode_pool.ts";
+export type { DecodeItem, DecodeJob, DecodeReply } from "./_decode_job.ts";
+export { normalizeBytes } from "./normalize_gpu.ts";
+export {
+  type ByteBatch,
+  ImageFolderLoader,
+  type ImageFolderLoaderOptions,
+} from "./image_folder_loader.ts";
+export {
+  IMAGE_FOLDER_DATASETS,
+  type ImageFolderData,
+  type ImageFolderDatasetName,
+  type ImageFolderLoaderSettings,
+  IMAGENET_NORMALIZATION,
+  isImageFolderDataset,
+  openImageFolder,
+  type OpenImageFolderOptions,
+} from "./image_folder_data.ts";
 export { defaultDataDir, loadData, type LoadDataOptions, type LoadedData } from "./load.ts";

@@ -246,7 +246,8 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetSpec>> = {
 export const CIFAR100_SUPERCLASSES: readonly string[] = CIFAR100_COARSE;
 
 /**
- * Every dataset name accepted by `--dataset`; `embedded` is the built-in Fashion-MNIST subset.
+ * Every dataset name accepted by `--dataset`; `embedded` is the built-in Fashion-MNIST subset,
+ * `imagenet` and `folder` are image folders read by `openImageFolder`.
  *
  * @example
  * ```ts
@@ -254,7 +255,12 @@ export const CIFAR100_SUPERCLASSES: readonly string[] = CIFAR100_COARSE;
  * console.log(DATASET_NAMES.join(", "));
  * ```
  */
-export const DATASET_NAMES: readonly string[] = ["embedded", ...Object.keys(DATASETS)];
+export const DATASET_NAMES: readonly string[] = [
+  "embedded",
+  ...Object.keys(DATASETS),
+  "imagenet",
+  "folder",
+];
 
 /**
  * Looks up a dataset by name, with a clear error listing the valid names.
