@@ -66,7 +66,7 @@ export { RPReLU, rprelu } from "./methods/rprelu.ts";
 export { ReActBlock } from "./methods/react_block.ts";
 export { distributionLoss } from "./losses/distribution_loss.ts";
 export { ede, identitySign, steSign, type SteWindow } from "./methods/sign_ste.ts";
-export { centreInputChannels } from "./methods/_row_ops.ts";
+export { centreInputChannels, standardizeRows } from "./methods/_row_ops.ts";
 export {
   xnorActivation,
   xnorCentreClamp,
@@ -78,6 +78,8 @@ export {
 export {
   XnorPlusPlusConv2d,
   type XnorPlusPlusConv2dOptions,
+  XnorPlusPlusFactorisedConv2d,
+  type XnorPlusPlusFactorisedConv2dOptions,
   xnorPlusPlusWeight,
 } from "./methods/xnorpp.ts";
 export {
@@ -126,5 +128,4 @@ export {
   simanMedianMask,
   simanPercent,
   simanWeight,
-  standardizeRows,
 } from "./methods/siman.ts";

@@ -90,6 +90,24 @@ export function divRow(x: Tensor, s: Tensor): Tensor {
   return mulRow(x, reciprocal(s));
 }
 
+/**
+ * `(x − mean_r)/sqrt(var_r + eps)` per row (first axis), unbiased variance, differentiable
+ * through the mean and the variance; the output has `x`'s shape. RBNN standardises weights and
+ * activations with eps 0, SiMaN with eps 1e-5.
+ *
+ * @example
+ * ```ts
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { standardizeRows } from "@ovsw/layers";
+ * await initGpu();
+ * console.log(await standardizeRows(Tensor.from([1, 2, 3], [1, 3]), 0).read()); // [-1, 0, 1]
+ * ```
+ */
+export function standardizeRows(x: Tensor, eps: number): Tensor {
+  const x2 = rows2d(x);
+  return reshape(divRow(rowCentre(x2), sqrtEps(rowVar(x2), eps)), x.shape);
+}
+
 const CENTRE_DIM1 = `struct P { n: u32, c: u32, s: u32, lim: f32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -44,8 +44,8 @@ import { rowMeanAbs } from "../binary_conv2d.ts";
 import { Module } from "../module.ts";
 import { createBuffer, createParameter } from "../parameter.ts";
 import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
-import { checkEpoch } from "./epoch_hook.ts";
-import { divRow, rowCentre, rowVar, sqrtEps } from "./_row_ops.ts";
+import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
+import { standardizeRows } from "./_row_ops.ts";
 import { haarOrthogonal, svd } from "./_svd.ts";
 
 /**
@@ -255,13 +255,6 @@ export function rbnnRotatedWeight(x: Tensor, r1: Tensor, r2: Tensor): Tensor {
   });
 }
 
-/** `(x − mean_r)/std_r` per row (first axis), unbiased, no eps, differentiable. */
-function standardize(x: Tensor): Tensor {
-  const r = x.shape[0];
-  const x2 = reshape(x, [r, x.size / r]);
-  return divRow(rowCentre(x2), sqrtEps(rowVar(x2), 0));
-}
-
 /** Matrix product of n×n row-major float64 matrices, with optional transposes. */
 function mm(a: Float64Array, b: Float64Array, n: number, ta = false, tb = false): Float64Array {
   const out = new Float64Array(n * n);
@@ -429,11 +422,11 @@ export class RbnnConv2d extends Module {
   forward(x: Tensor): Tensor {
     checkInputShape(this.describe(), x.shape, 4, this.inChannels);
     const w = this.weight;
-    const w2 = standardize(w);
+    const w2 = standardizeRows(reshape(w, [this.outChannels, w.size / this.outChannels]), 0);
     const rotated = rbnnRotatedWeight(w2, this.buffer("R1"), this.buffer("R2"));
     const w3 = rbnnRotate(w2, this.param("rotate"), rotated);
     const bw = reshape(rbnnSign(w3, this.k, this.t), w.shape);
-    const ba = reshape(rbnnSign(standardize(x), 1, Math.max(this.t, 1)), x.shape);
+    const ba = rbnnSign(standardizeRows(x, 0), 1, Math.max(this.t, 1));
     const y = conv2d(ba, bw, { stride: this.stride, padding: this.padding });
     return mulChannel(y, this.param("alpha"));
   }
@@ -487,8 +480,8 @@ export class RbnnConv2d extends Module {
  * `model`, then runs each layer's rotation update (the official code updates R1, R2 in the
  * epoch's first training forward; the weights are the same just before the epoch). The update
  * reads the weights back from the GPU, so this hook **returns a promise that the trainer must
- * await** before the epoch's first batch (it is assignable to `EpochHook`; a trainer that
- * awaits every hook's result runs all methods' hooks alike).
+ * await** before the epoch's first batch (an `EpochHook` may return a promise; the trainer
+ * awaits every hook's result).
  *
  * @example
  * ```ts
@@ -500,14 +493,13 @@ export class RbnnConv2d extends Module {
  * console.log((model.namedModules()[1][1] as RbnnConv2d).t); // 0.01
  * ```
  */
-export const rbnnEpochHook: (model: Module, epoch: number, epochs: number) => Promise<void> =
-  async (model, epoch, epochs) => {
-    const { t, k } = rbnnKT(epoch, epochs);
-    for (const [, m] of model.namedModules()) {
-      if (m instanceof RbnnConv2d) {
-        m.t = t;
-        m.k = k;
-        await m.updateRotation();
-      }
+export const rbnnEpochHook: EpochHook = async (model, epoch, epochs) => {
+  const { t, k } = rbnnKT(epoch, epochs);
+  for (const [, m] of model.namedModules()) {
+    if (m instanceof RbnnConv2d) {
+      m.t = t;
+      m.k = k;
+      await m.updateRotation();
     }
-  };
+  }
+};

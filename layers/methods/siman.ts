@@ -43,7 +43,7 @@ import { createBuffer, createParameter } from "../parameter.ts";
 import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
 import { approxSign } from "./approx_sign.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
-import { divRow, rowCentre, rowVar, sqrtEps } from "./_row_ops.ts";
+import { rowCentre, standardizeRows } from "./_row_ops.ts";
 import { selectKth } from "./_select.ts";
 
 /**
@@ -59,13 +59,6 @@ import { selectKth } from "./_select.ts";
 export function simanPercent(epoch: number, epochs: number): number {
   checkEpoch("simanPercent", epoch, epochs);
   return 15 * (1 - epoch / epochs);
-}
-
-/** `(x − mean_r)/sqrt(var_r + eps)` per row (first axis), unbiased, differentiable. */
-export function standardizeRows(x: Tensor, eps: number): Tensor {
-  const r = x.shape[0];
-  const x2 = reshape(x, [r, x.size / r]);
-  return reshape(divRow(rowCentre(x2), sqrtEps(rowVar(x2), eps)), x.shape);
 }
 
 /**
