@@ -1,8 +1,12 @@
 /**
- * XNOR-Net++ (Bulat & Tzimiropoulos 2019), which has no official code, as the first author's
- * bnn library computes it (1adrianb/binary-networks-pytorch @ 51bdeee6, recipe
- * `xnor-net-plus.yaml` step 1: `BasicInputBinarizer`, `XNORWeightBinarizer(compute_alpha,
- * center_weights)`, `BasicScaleBinarizer`).
+ * XNOR-Net++ (Bulat & Tzimiropoulos 2019), which has no official code, in its two
+ * re-implementations: (B, this project's default) the first author's bnn library
+ * (1adrianb/binary-networks-pytorch @ 51bdeee6, recipe `xnor-net-plus.yaml` step 1:
+ * `BasicInputBinarizer`, `XNORWeightBinarizer(compute_alpha, center_weights)`,
+ * `BasicScaleBinarizer`) — {@link XnorPlusPlusConv2d}; (A) BiBench's `XNORPlusPlusConv2d`
+ * (htqin/BiBench @ 5a04a6dd) with the paper's factorised Γ = α ⊗ β ⊗ γ —
+ * {@link XnorPlusPlusFactorisedConv2d}. B is the default because it is the first author's
+ * code; A is the paper's factorised scale without the analytic α.
  *
  * @module
  */
@@ -12,6 +16,7 @@ import { Module } from "../module.ts";
 import { createParameter } from "../parameter.ts";
 import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
 import { centreInputChannels, mulRow, rowMeanAbs } from "./_row_ops.ts";
+import { factorisedScale } from "./_factorised_scale.ts";
 import { steSign } from "./sign_ste.ts";
 
 /**
@@ -126,6 +131,119 @@ export class XnorPlusPlusConv2d extends Module {
   }
 
   /** e.g. `XnorPlusPlusConv2d(16→32, k3, s1, p1)`. */
+  describe(): string {
+    return `${this.typeName}(${this.inChannels}→${this.outChannels}, k${this.kernelSize}, ` +
+      `s${this.stride}, p${this.padding})`;
+  }
+
+  /** The output shape for an input shape (see `Module.outputShape`). */
+  protected override computeShape(input: readonly number[]): number[] {
+    return convLayerOutputShape(this, input);
+  }
+}
+
+/** Options of {@link XnorPlusPlusFactorisedConv2d}. */
+export interface XnorPlusPlusFactorisedConv2dOptions {
+  /** Stride (default 1). */
+  stride?: number;
+  /** Zero padding of the binarised input (default 0). */
+  padding?: number;
+  /** Stored length of the height and width scales (default 2000, as BiBench). */
+  maxSize?: number;
+  /** Latent weight initialiser; default BiBench's `rand·0.001` (uniform [0, 0.001)). */
+  init?: Initializer;
+  /** Random source (default `new Prng(0)`). */
+  rng?: Prng;
+}
+
+/**
+ * XNOR-Net++ as BiBench computes it (variant A, the paper's factorised Γ):
+ * `y = conv2d(sign(x), sign(W)) · o_scale[c] · h_scale[i] · w_scale[j]` with the clamp STE on
+ * both operands (gradient `1[|·| ≤ 1]`, inclusive), no analytic α, no bias, three learned
+ * scales (tag `vector`, init 1): `o_scale` `[O]`, `h_scale` and `w_scale` stored with
+ * `maxSize` entries of which the first H_out, W_out are used (the rest get zero gradient).
+ * The official parameters are shaped `[1, O, 1, 1]`, `[1, 1, 2000, 1]`, `[1, 1, 1, 2000]`;
+ * here they are flat.
+ *
+ * @example
+ * ```ts
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { XnorPlusPlusFactorisedConv2d } from "@ovsw/layers";
+ * await initGpu();
+ * const conv = new XnorPlusPlusFactorisedConv2d(4, 8, 3, { padding: 1, maxSize: 32 });
+ * const y = conv.forward(Tensor.zeros([2, 4, 5, 5]));
+ * console.log(conv.namedParameters().map(([n]) => n), y.shape);
+ * // ["weight", "o_scale", "h_scale", "w_scale"] [2, 8, 5, 5]
+ * ```
+ */
+export class XnorPlusPlusFactorisedConv2d extends Module {
+  /** Stride. */
+  readonly stride: number;
+  /** Padding. */
+  readonly padding: number;
+
+  /**
+   * Creates the layer.
+   *
+   * @param inChannels input channels
+   * @param outChannels output channels
+   * @param kernelSize square kernel size
+   * @param options stride, padding, scale length, init
+   */
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    options: XnorPlusPlusFactorisedConv2dOptions = {},
+  ) {
+    super();
+    this.stride = options.stride ?? 1;
+    this.padding = options.padding ?? 0;
+    const shape = [outChannels, inChannels, kernelSize, kernelSize];
+    const n = shape.reduce((a, d) => a * d, 1);
+    const init = options.init ?? ((_s, r) => r.uniformArray(n, 0, 0.001));
+    this.registerParameter(
+      "weight",
+      createParameter(init(shape, options.rng ?? new Prng(0)), shape, "binary"),
+    );
+    const maxSize = options.maxSize ?? 2000;
+    for (
+      const [name, len] of [["o_scale", outChannels], ["h_scale", maxSize], [
+        "w_scale",
+        maxSize,
+      ]] as const
+    ) {
+      this.registerParameter(name, createParameter(new Float32Array(len).fill(1), [len], "vector"));
+    }
+  }
+
+  /** The latent weights `[O, C, k, k]`. */
+  get weight(): Tensor {
+    return this.param("weight");
+  }
+
+  /** The three scales `[o_scale, h_scale, w_scale]`. */
+  get scales(): [Tensor, Tensor, Tensor] {
+    return [this.param("o_scale"), this.param("h_scale"), this.param("w_scale")];
+  }
+
+  /** Runs the convolution on `x` (`[N, C, H, W]`). */
+  forward(x: Tensor): Tensor {
+    const [, , oh, ow] = this.outputShape(x.shape);
+    const [o, h, w] = this.scales;
+    if (h.size < oh || w.size < ow) {
+      throw new RangeError(
+        `${this.describe()}: output ${oh}×${ow} exceeds the stored scales (maxSize ${h.size})`,
+      );
+    }
+    const y = conv2d(steSign(x, "inclusive"), steSign(this.weight, "inclusive"), {
+      stride: this.stride,
+      padding: this.padding,
+    });
+    return factorisedScale(y, o, h, w);
+  }
+
+  /** e.g. `XnorPlusPlusFactorisedConv2d(16→32, k3, s1, p1)`. */
   describe(): string {
     return `${this.typeName}(${this.inChannels}→${this.outChannels}, k${this.kernelSize}, ` +
       `s${this.stride}, p${this.padding})`;

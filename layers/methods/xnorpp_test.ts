@@ -5,8 +5,11 @@ import { assertClose, freshSeed, setupGpu } from "../../tests/util.ts";
 import { arr, convOutSize } from "../../tests/reference/dense.ts";
 import { withEdges } from "../../tests/reference/methods/rand.ts";
 import { runLayer } from "../../tests/reference/methods/harness.ts";
-import { xnorPlusPlusConvRef } from "../../tests/reference/methods/xnorpp.ts";
-import { XnorPlusPlusConv2d } from "./xnorpp.ts";
+import {
+  xnorPlusPlusConvRef,
+  xnorPlusPlusFactorisedRef,
+} from "../../tests/reference/methods/xnorpp.ts";
+import { XnorPlusPlusConv2d, XnorPlusPlusFactorisedConv2d } from "./xnorpp.ts";
 
 await setupGpu();
 
@@ -92,5 +95,100 @@ Deno.test("XnorPlusPlusConv2d matches the bnn library's step-1 Conv2d (tests/fix
     assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
     assertClose(got.grads[1], c.galpha, 1e-4, `dL/dalpha ${what}`);
     if (c.gb) assertClose(got.grads[2], c.gb, 1e-4, `dL/dbias ${what}`);
+  }
+});
+
+for (const [stride, padding] of [[1, 1], [2, 0]] as const) {
+  Deno.test(`XnorPlusPlusFactorisedConv2d (BiBench): stride ${stride}, padding ${padding}`, async () => {
+    const seed = freshSeed();
+    const rng = new Prng(seed);
+    const [N, C, H, W, O, K, M] = [2, 3, 5, 6, 4, 3, 9];
+    const wd = withEdges(O * C * K * K, rng, 0.8);
+    const conv = new XnorPlusPlusFactorisedConv2d(C, O, K, {
+      stride,
+      padding,
+      maxSize: M,
+      init: () => wd,
+    });
+    const scales = {
+      o: rng.uniformArray(O, 0.5, 1.5),
+      h: rng.uniformArray(M, 0.5, 1.5),
+      w: rng.uniformArray(M, 0.5, 1.5),
+    };
+    conv.setTensor("o_scale", Tensor.from(scales.o, [O]));
+    conv.setTensor("h_scale", Tensor.from(scales.h, [M]));
+    conv.setTensor("w_scale", Tensor.from(scales.w, [M]));
+    const xd = withEdges(N * C * H * W, rng, 0.8);
+    const gyd = rng.normalArray(
+      N * O * convOutSize(H, K, stride, padding) * convOutSize(W, K, stride, padding),
+    );
+    const got = await runLayer((x) => conv.forward(x), xd, [N, C, H, W], gyd, [
+      conv.weight,
+      ...conv.scales,
+    ]);
+    const ref = xnorPlusPlusFactorisedRef(arr(xd, [N, C, H, W]), arr(wd, [O, C, K, K]), scales, {
+      stride,
+      padding,
+    }, gyd);
+    const what = `seed ${seed}`;
+    assert.deepEqual(got.shape, ref.y.shape);
+    assertClose(got.y, ref.y.data, 1e-4, `y ${what}`);
+    assertClose(got.gx, ref.gx, 1e-4, `dL/dx ${what}`);
+    assertClose(got.grads[0], ref.gw, 1e-4, `dL/dW ${what}`);
+    assertClose(got.grads[1], ref.go, 1e-4, `dL/do ${what}`);
+    assertClose(got.grads[2], ref.gh, 1e-4, `dL/dh ${what}`);
+    assertClose(got.grads[3], ref.gws, 1e-4, `dL/dw_scale ${what}`);
+  });
+}
+
+interface BiBenchFixtureCase {
+  stride: number;
+  padding: number;
+  x_shape: number[];
+  x: number[];
+  w: number[];
+  o: number[];
+  h: number[];
+  ws: number[];
+  gy: number[];
+  y: number[];
+  gx: number[];
+  gw: number[];
+  go: number[];
+  gh: number[];
+  gws: number[];
+}
+
+const bibench = JSON.parse(
+  await Deno.readTextFile(
+    new URL("../../tests/fixtures/methods/xnorpp_bibench.json", import.meta.url),
+  ),
+) as { cases: BiBenchFixtureCase[] };
+
+Deno.test("XnorPlusPlusFactorisedConv2d matches BiBench's XNORPlusPlusConv2d (fixture)", async () => {
+  for (const c of bibench.cases) {
+    const conv = new XnorPlusPlusFactorisedConv2d(c.x_shape[1], 4, 3, {
+      stride: c.stride,
+      padding: c.padding,
+      maxSize: c.h.length,
+      init: () => Float32Array.from(c.w),
+    });
+    conv.setTensor("o_scale", Tensor.from(Float32Array.from(c.o), [4]));
+    conv.setTensor("h_scale", Tensor.from(Float32Array.from(c.h), [c.h.length]));
+    conv.setTensor("w_scale", Tensor.from(Float32Array.from(c.ws), [c.ws.length]));
+    const got = await runLayer(
+      (x) => conv.forward(x),
+      Float32Array.from(c.x),
+      c.x_shape,
+      Float32Array.from(c.gy),
+      [conv.weight, ...conv.scales],
+    );
+    const what = `stride ${c.stride}`;
+    assertClose(got.y, c.y, 1e-4, `y ${what}`);
+    assertClose(got.gx, c.gx, 1e-4, `dL/dx ${what}`);
+    assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
+    assertClose(got.grads[1], c.go, 1e-4, `dL/do ${what}`);
+    assertClose(got.grads[2], c.gh, 1e-4, `dL/dh ${what}`);
+    assertClose(got.grads[3], c.gws, 1e-4, `dL/dw_scale ${what}`);
   }
 });

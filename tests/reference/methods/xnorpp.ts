@@ -71,3 +71,46 @@ export function xnorPlusPlusConvRef(
     galpha: r.gscale,
   };
 }
+
+/** BiBench's factorised variant: y, ∂L/∂x, ∂L/∂W and the three scales' gradients. */
+export function xnorPlusPlusFactorisedRef(
+  x: Arr,
+  w: Arr,
+  scales: { o: ArrayLike<number>; h: ArrayLike<number>; w: ArrayLike<number> },
+  geom: ConvGeom,
+  gy: ArrayLike<number>,
+) {
+  const xb = mapRef(x.data, signRef);
+  const wb = mapRef(w.data, signRef);
+  const z = convRef({ data: xb, shape: x.shape }, { data: wb, shape: w.shape }, geom, gy);
+  const [N, C, H, W] = z.y.shape;
+  const y = new Float64Array(z.y.data.length);
+  const gz = new Float64Array(y.length);
+  const go = new Float64Array(scales.o.length);
+  const gh = new Float64Array(scales.h.length);
+  const gws = new Float64Array(scales.w.length);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < H; i++) {
+        for (let j = 0; j < W; j++) {
+          const e = ((n * C + c) * H + i) * W + j;
+          const [so, sh, sw] = [scales.o[c], scales.h[i], scales.w[j]];
+          y[e] = z.y.data[e] * so * sh * sw;
+          gz[e] = gy[e] * so * sh * sw;
+          go[c] += gy[e] * z.y.data[e] * sh * sw;
+          gh[i] += gy[e] * z.y.data[e] * so * sw;
+          gws[j] += gy[e] * z.y.data[e] * so * sh;
+        }
+      }
+    }
+  }
+  const r = convRef({ data: xb, shape: x.shape }, { data: wb, shape: w.shape }, geom, gz);
+  return {
+    y: { data: y, shape: z.y.shape },
+    gx: mapRef(r.gx, (v, i) => (Math.abs(x.data[i]) <= 1 ? v : 0)),
+    gw: mapRef(r.gw, (v, i) => (Math.abs(w.data[i]) <= 1 ? v : 0)),
+    go,
+    gh,
+    gws,
+  };
+}
