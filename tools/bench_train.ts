@@ -36,6 +36,13 @@ import {
 } from "@ovsw/gpu/internal";
 import { Prng } from "@ovsw/init";
 import { trainingStepBench } from "./bench_step.ts";
+import {
+  type Breakdown,
+  type BreakdownRow,
+  breakdownTable,
+  measureBreakdown,
+} from "./bench_breakdown.ts";
+import { torchPeer } from "./bench_peer.ts";
 import type { TfjsResult } from "./tfjs_resnet20.ts";
 
 /** Forward MACs per image (docs/method.md §14). */
@@ -63,6 +70,7 @@ interface ModelRow {
   liveBytesLast: number;
   gflops: number;
   steps: number;
+  breakdown: Breakdown;
 }
 
 async function benchModel(
@@ -82,27 +90,21 @@ async function benchModel(
   const step = (): Tensor => tidy(bench.step);
   await sync();
   resetStats();
-  let t0 = performance.now();
+  const t0 = performance.now();
   await step().read();
   const firstStepMs = performance.now() - t0;
   const compile = engineStats();
   const liveBytesFirst = memory().bytes;
-  resetStats();
+  // A second untimed step: the first one also fills the momentum buffers ("first" flags), so
+  // only from the third step on is every step alike (the steady state the counts describe).
+  tidy(bench.step);
+  // Each step is timed on its own (record, submit, wait for the GPU, no readback), and the
+  // median is reported: the build machine is shared, and a median resists other jobs' bursts.
   let last: Tensor | null = null;
-  const times: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    // Each step is timed on its own (submit + wait for the GPU, no readback), and the median is
-    // reported: the build machine is shared, and a median resists other jobs' bursts.
-    t0 = performance.now();
-    last = step();
-    await sync();
-    times.push(performance.now() - t0);
-  }
-  const stats = engineStats();
+  const breakdown = await measureBreakdown(() => (last = bench.step()), steps);
   // One awaited readback for all timed steps (the loss of the last one, owned by the bench).
   const lossValue = (await last!.read())[0];
-  times.sort((a, b) => a - b);
-  const stepMs = times[Math.floor(times.length / 2)];
+  const stepMs = breakdown.stepMs;
   if (!Number.isFinite(lossValue)) throw new Error(`${name}: training loss is ${lossValue}`);
   const mem = memory();
   const imagesPerSecond = batch / (stepMs / 1000);
@@ -114,14 +116,15 @@ async function benchModel(
     firstStepMs,
     compileMs: compile.compileMs,
     pipelines: compile.pipelinesCompiled,
-    dispatches: stats.dispatches / steps,
-    submits: stats.submits / steps,
-    readbacks: (stats.readbacks + 1) / steps,
+    dispatches: breakdown.dispatches,
+    submits: 1,
+    readbacks: 1 / steps,
     gpuBytes: mem.allocatedBytes,
     liveBytesFirst,
     liveBytesLast: mem.bytes,
-    gflops: imagesPerSecond * MACS[name] * FLOP_PER_MAC / 1e9,
+    gflops: imagesPerSecond * (MACS[name] ?? 0) * FLOP_PER_MAC / 1e9,
     steps,
+    breakdown,
   };
 }
 
@@ -209,6 +212,10 @@ async function main(): Promise<void> {
         "no-write": { type: "boolean", default: false },
         "memory-steps": { type: "string", default: "0" },
         "memory-batch": { type: "string", default: "8" },
+        batches: { type: "string", default: "" },
+        resnet18: { type: "string", default: "" },
+        quick: { type: "boolean", default: false },
+        peer: { type: "string", default: "" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -220,7 +227,8 @@ async function main(): Promise<void> {
   if (args.help) {
     console.log(
       "deno task bench:train [--steps 5] [--tfjs-steps 2] [--batch 128] " +
-        "[--kernels xnor|float] [--out BENCHMARKS.md] [--no-write] [--memory-steps N] [--memory-batch B]",
+        "[--kernels xnor|float] [--out BENCHMARKS.md] [--no-write] [--memory-steps N] [--memory-batch B] " +
+        "[--batches 128,256,512] [--resnet18 64,256] [--quick] [--peer torch]",
     );
     return;
   }
@@ -238,6 +246,14 @@ async function main(): Promise<void> {
   const batch = int("batch", args.batch!, 2);
   const memorySteps = int("memory-steps", args["memory-steps"]!, 0);
   const memoryBatch = int("memory-batch", args["memory-batch"]!, 2);
+  const list = (flag: string, v: string) =>
+    v === "" ? [] : v.split(",").map((b) => int(flag, b.trim(), 2));
+  const extraBatches = list("batches", args.batches!).filter((b) => b !== batch);
+  const resnetBatches = list("resnet18", args.resnet18!);
+  if (args.peer !== "" && args.peer !== "torch") {
+    console.error(`bench:train: --peer must be torch, got "${args.peer}"`);
+    Deno.exit(2);
+  }
   const kernels = args.kernels;
   if (kernels !== "xnor" && kernels !== "float") {
     console.error(`bench:train: --kernels must be xnor or float, got "${kernels}"`);
@@ -258,8 +274,48 @@ async function main(): Promise<void> {
   for (
     const [name, input] of [["cresnet20", [3, 32, 32]], ["vgg-small-28", [1, 28, 28]]] as const
   ) {
-    log(`${name}: 1 warm-up step + ${steps} timed steps at batch ${batch}…`);
+    log(`${name}: 2 warm-up steps + ${steps} timed steps at batch ${batch}…`);
     rows.push(await benchModel(name, [...input], batch, steps));
+  }
+  const label = (name: string, input: readonly number[]) =>
+    `${
+      { cresnet20: "cResNet20_1w1a", "vgg-small-28": "vgg-small-28", resnet18: "ResNet-18 (1w1a)" }[
+        name
+      ]
+    }, ${input[1]}×${input[2]}×${input[0]}`;
+  const breakdownRows: BreakdownRow[] = rows.map((r) => ({
+    label: label(r.name, r.name === "cresnet20" ? [3, 32, 32] : [1, 28, 28]),
+    batch,
+    b: r.breakdown,
+  }));
+  const extra: [string, number[], number][] = [
+    ...extraBatches.map((b): [string, number[], number] => ["cresnet20", [3, 32, 32], b]),
+    ...resnetBatches.map((b): [string, number[], number] => [
+      "resnet18",
+      args.quick ? [3, 64, 64] : [3, 224, 224],
+      b,
+    ]),
+  ];
+  for (const [name, input, b] of extra) {
+    log(`${name} ${input.join("×")}: 2 warm-up steps + ${steps} timed steps at batch ${b}…`);
+    const r = await benchModel(name, input, b, steps);
+    breakdownRows.push({ label: label(name, input), batch: b, b: r.breakdown });
+  }
+  let peerLine = "";
+  if (args.peer === "torch") {
+    log(
+      `PyTorch CPU peer: cResNet20_1w1a, 1 warm-up step + ${steps} timed steps at batch ${batch}…`,
+    );
+    const peer = await torchPeer(batch, steps);
+    const ours = rows.find((r) => r.name === "cresnet20")!;
+    peerLine = "error" in peer
+      ? `PyTorch CPU peer: not run (${peer.error}).`
+      : `PyTorch ${peer.version} CPU peer (${peer.threads} threads, tools/torch_cresnet20.py: ` +
+        `cResNet20_1w1a, same shapes, batch and optimizer): ${peer.imagesPerSecond.toFixed(1)} ` +
+        `images/s (median of ${steps} steps); ovsw / PyTorch = ${
+          (ours.imagesPerSecond / peer.imagesPerSecond).toFixed(2)
+        }×.`;
+    log(peerLine);
   }
   log("binary conv forward vs f32 conv…");
   const convs: ConvRow[] = [];
@@ -286,7 +342,7 @@ async function main(): Promise<void> {
     `Run ${date} · adapter **${adapter.description}** (backend ${adapter.backend}${
       adapter.isFallbackAdapter ? ", software" : ""
     }) · Deno ${Deno.version.deno} · batch ${batch} · binary conv kernels: ${kernels} · ` +
-      `ovsw: median of ${steps} timed steps per model after 1 warm-up step` +
+      `ovsw: median of ${steps} timed steps per model after 2 warm-up steps` +
       (tfjs ? ` · TF.js: median of ${tfjs.steps} timed steps after 1 warm-up step` : ""),
     "",
     "| model | images/s | ratio to TF.js | ms/step | GPU dispatches/step | submits/step | " +
@@ -338,6 +394,15 @@ async function main(): Promise<void> {
         `${(c.floatMs / c.binaryMs).toFixed(1)}× | ${(2 * macs / c.binaryMs / 1e6).toFixed(1)} |`,
     );
   }
+  lines.push(
+    "",
+    `Step breakdown (per step, median of ${steps} timed steps; CPU ms recording = JS and command ` +
+      "encoding before the submit; GPU ms per kernel family from one more step with a timestamp " +
+      "around every dispatch, where the adapter offers timestamp-query):",
+    "",
+    ...breakdownTable(breakdownRows),
+  );
+  if (peerLine) lines.push("", peerLine);
   if (memoryLine) lines.push("", memoryLine);
   const table = lines.join("\n");
   console.log(table);
