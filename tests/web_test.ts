@@ -75,6 +75,22 @@ Deno.test({
       );
       assertEquals(state.state, "done", `page failed: ${state.error} ${logs.join(" | ")}`);
       const result = state.result as { count: number; accuracy: number; predictions: number[] };
+      // Draw a trouser-like shape on the pad and classify it: the drawing path works too.
+      const pad = (await page.$("#pad"))!;
+      const box = (await pad.boundingBox())!;
+      for (const x0 of [0.38, 0.62]) {
+        await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.12);
+        await page.mouse.down();
+        for (let k = 1; k <= 12; k++) {
+          const f = k / 12;
+          const x = 0.5 + (x0 - 0.5) * f;
+          await page.mouse.move(box.x + box.width * x, box.y + box.height * (0.12 + 0.76 * f));
+        }
+        await page.mouse.up();
+      }
+      await page.evaluate('document.getElementById("latency").textContent = ""');
+      await page.click("#classify");
+      await page.waitForFunction('document.getElementById("latency").textContent.includes("ms")');
       const shot = Deno.env.get("OVSW_WEB_SCREENSHOT") ?? `${dir}/web-screenshot.png`;
       await page.screenshot({ path: shot as `${string}.png` });
       assert((await Deno.stat(shot)).size > 1000, "screenshot written");
