@@ -16,6 +16,7 @@ import { denseTiling, setDenseTiling } from "@ovsw/gpu/internal";
 import { type BenchOptions, type BenchSuite, BenchTable } from "./bench_table.ts";
 import { benchDense } from "./bench_dense.ts";
 import { benchData } from "./bench_data.ts";
+import { benchImageFolder } from "./bench_imagefolder.ts";
 import { benchMetrics } from "./bench_metrics.ts";
 import { benchOptim } from "./bench_optim.ts";
 
@@ -25,6 +26,7 @@ const SUITES: Record<string, BenchSuite> = {
   optim: benchOptim,
   metrics: benchMetrics,
   data: benchData,
+  imagefolder: benchImageFolder,
 };
 
 function intFlag(flag: string, v: string | undefined, fallback: number, min: number): number {
