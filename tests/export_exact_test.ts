@@ -125,3 +125,7 @@ Deno.test("export: cresnet18 matches the training engine's eval forward", async 
 Deno.test("export: vgg-small matches the training engine's eval forward", async () => {
   await checkModel("vgg-small", [3, 32, 32], 2);
 });
+
+Deno.test("export: resnet18 (ImageNet, float downsample) matches the training engine", async () => {
+  await checkModel("resnet18", [3, 32, 32], 1);
+});
