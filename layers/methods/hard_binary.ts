@@ -6,10 +6,7 @@
  * @module
  */
 import { conv2d, mapElements, noGrad, record1, type Tensor, tidy } from "@ovsw/gpu";
-import { type Initializer, Prng } from "@ovsw/init";
-import { Module } from "../module.ts";
-import { createParameter } from "../parameter.ts";
-import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
+import { MethodConv2d, type MethodConvOptions, tinyUniformInit } from "./_method_conv.ts";
 import { mulRow, rowMeanAbs } from "./_row_ops.ts";
 import { approxSign } from "./approx_sign.ts";
 
@@ -34,22 +31,17 @@ export function hardBinaryWeight(w: Tensor): Tensor {
   return wb;
 }
 
-/** Options of {@link HardBinaryConv2d}. */
-export interface HardBinaryConv2dOptions {
-  /** Stride (default 1). */
-  stride?: number;
-  /** Zero padding (default 0; the official default is 1, pass it for 3×3 convs). */
-  padding?: number;
+/**
+ * Options of {@link HardBinaryConv2d} (no bias; padding default 0 — the official default is 1,
+ * pass it for 3×3 convs; init default the official `rand·0.001`).
+ */
+export interface HardBinaryConv2dOptions extends Omit<MethodConvOptions, "bias"> {
   /**
    * Binarise the input with ApproxSign first (default true: Bi-Real's `BinaryActivation`, so
    * the layer is a drop-in binary conv). Set false when a block binarises before the conv
    * (ReActNet's RSign); the official `HardBinaryConv` itself never binarises its input.
    */
   binarizeInput?: boolean;
-  /** Latent weight initialiser; default the official `rand·0.001` (uniform [0, 0.001)). */
-  init?: Initializer;
-  /** Random source (default `new Prng(0)`). */
-  rng?: Prng;
 }
 
 /**
@@ -69,11 +61,7 @@ export interface HardBinaryConv2dOptions {
  * console.log(conv.weight.tag, y.shape); // "binary" [2, 8, 5, 5]
  * ```
  */
-export class HardBinaryConv2d extends Module {
-  /** Stride. */
-  readonly stride: number;
-  /** Padding. */
-  readonly padding: number;
+export class HardBinaryConv2d extends MethodConv2d {
   /** Whether the input is binarised with ApproxSign first. */
   readonly binarizeInput: boolean;
 
@@ -86,47 +74,27 @@ export class HardBinaryConv2d extends Module {
    * @param options stride, padding, input binarisation, init
    */
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
     options: HardBinaryConv2dOptions = {},
   ) {
-    super();
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
+    super(inChannels, outChannels, kernelSize, { ...options, bias: false }, {
+      bias: false,
+      init: tinyUniformInit,
+    });
     this.binarizeInput = options.binarizeInput ?? true;
-    const shape = [outChannels, inChannels, kernelSize, kernelSize];
-    const n = shape.reduce((a, d) => a * d, 1);
-    const init = options.init ?? ((_s, r) => r.uniformArray(n, 0, 0.001));
-    this.registerParameter(
-      "weight",
-      createParameter(init(shape, options.rng ?? new Prng(0)), shape, "binary"),
-    );
-  }
-
-  /** The latent weights `[O, C, k, k]`. */
-  get weight(): Tensor {
-    return this.param("weight");
   }
 
   /** Runs the convolution on `x` (`[N, C, H, W]`). */
   forward(x: Tensor): Tensor {
-    checkInputShape(this.describe(), x.shape, 4, this.inChannels);
+    this.checkInput(x);
     const a = this.binarizeInput ? approxSign(x) : x;
-    return conv2d(a, hardBinaryWeight(this.weight), {
-      stride: this.stride,
-      padding: this.padding,
-    });
+    return conv2d(a, hardBinaryWeight(this.weight), this.conv);
   }
 
-  /** e.g. `HardBinaryConv2d(16→32, k3, s1, p1)`. */
-  describe(): string {
-    return `${this.typeName}(${this.inChannels}→${this.outChannels}, k${this.kernelSize}, ` +
-      `s${this.stride}, p${this.padding}${this.binarizeInput ? "" : ", real input"})`;
-  }
-
-  /** The output shape for an input shape (see `Module.outputShape`). */
-  protected override computeShape(input: readonly number[]): number[] {
-    return convLayerOutputShape(this, input);
+  /** `, real input` when the input is not binarised. */
+  protected override describeExtra(): string {
+    return this.binarizeInput ? "" : ", real input";
   }
 }

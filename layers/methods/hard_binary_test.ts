@@ -3,7 +3,12 @@ import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed, setupGpu } from "../../tests/util.ts";
 import { arr, convOutSize } from "../../tests/reference/dense.ts";
 import { withEdges } from "../../tests/reference/methods/rand.ts";
-import { runLayer } from "../../tests/reference/methods/harness.ts";
+import {
+  checkFixtureCase,
+  type FixtureCase,
+  readFixture,
+  runLayer,
+} from "../../tests/reference/methods/harness.ts";
 import { hardBinaryConvRef } from "../../tests/reference/methods/hard_binary.ts";
 import { HardBinaryConv2d } from "./hard_binary.ts";
 
@@ -40,25 +45,16 @@ Deno.test("HardBinaryConv2d: default init is rand·0.001 (all in [0, 0.001))", a
   assert.ok(new Set(w).size > 1, "not constant");
 });
 
-interface HardBinaryFixtureCase {
+interface HardBinaryFixtureCase extends FixtureCase {
   code: string;
   stride: number;
   padding: number;
   binarizeInput: boolean;
-  x_shape: number[];
-  x: number[];
   w: number[];
-  gy: number[];
-  y: number[];
-  gx: number[];
   gw: number[];
 }
 
-const fixture = JSON.parse(
-  await Deno.readTextFile(
-    new URL("../../tests/fixtures/methods/hard_binary.json", import.meta.url),
-  ),
-) as { cases: HardBinaryFixtureCase[] };
+const fixture = await readFixture<{ cases: HardBinaryFixtureCase[] }>("hard_binary");
 
 Deno.test("HardBinaryConv2d matches the official Bi-Real and ReActNet code (tests/fixtures/methods/hard_binary.json)", async () => {
   for (const c of fixture.cases) {
@@ -68,16 +64,11 @@ Deno.test("HardBinaryConv2d matches the official Bi-Real and ReActNet code (test
       binarizeInput: c.binarizeInput,
       init: () => Float32Array.from(c.w),
     });
-    const got = await runLayer(
+    await checkFixtureCase(
       (x) => conv.forward(x),
-      Float32Array.from(c.x),
-      c.x_shape,
-      Float32Array.from(c.gy),
-      [conv.weight],
+      c,
+      [[conv.weight, c.gw, "dL/dW"]],
+      `${c.code} stride ${c.stride}`,
     );
-    const what = `${c.code} stride ${c.stride}`;
-    assertClose(got.y, c.y, 1e-4, `y ${what}`);
-    assertClose(got.gx, c.gx, 1e-4, `dL/dx ${what}`);
-    assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
   }
 });

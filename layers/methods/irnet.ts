@@ -5,11 +5,8 @@
  *
  * @module
  */
-import { addChannel, conv2d, mapElements, noGrad, type Tensor, tidy } from "@ovsw/gpu";
-import { type Initializer, kaimingNormal, Prng } from "@ovsw/init";
-import { Module } from "../module.ts";
-import { createParameter } from "../parameter.ts";
-import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
+import { conv2d, mapElements, noGrad, type Tensor, tidy } from "@ovsw/gpu";
+import { kaimingInit, MethodConv2d, type MethodConvOptions } from "./_method_conv.ts";
 import { divRow, mulRow, rowCentre, rowMeanAbs, rowVar, sqrtEps } from "./_row_ops.ts";
 import { ede } from "./sign_ste.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
@@ -53,20 +50,10 @@ export function powerOfTwoScale(bw: Tensor): Tensor {
   );
 }
 
-/** Options of {@link IrNetConv2d}. */
-export interface IrNetConv2dOptions {
-  /** Stride (default 1). */
-  stride?: number;
-  /** Zero padding of the binarised input (default 0). */
-  padding?: number;
-  /** A learned bias `[O]` (default false: the models pass `bias=False`). */
-  bias?: boolean;
+/** Options of {@link IrNetConv2d} (bias default false: the models pass `bias=False`). */
+export interface IrNetConv2dOptions extends MethodConvOptions {
   /** Binarise activations (1w1a, default true) or keep them real (1w32a). */
   binarizeInput?: boolean;
-  /** Latent weight initialiser; default Kaiming normal. */
-  init?: Initializer;
-  /** Random source (default `new Prng(0)`). */
-  rng?: Prng;
 }
 
 /**
@@ -88,11 +75,7 @@ export interface IrNetConv2dOptions {
  * console.log(conv.k, conv.t, y.shape); // 10 0.1 [2, 8, 5, 5]
  * ```
  */
-export class IrNetConv2d extends Module {
-  /** Stride. */
-  readonly stride: number;
-  /** Padding. */
-  readonly padding: number;
+export class IrNetConv2d extends MethodConv2d {
   /** Whether activations are binarised (1w1a). */
   readonly binarizeInput: boolean;
   /** EDE's k (set by {@link irnetEpochHook}). */
@@ -109,55 +92,27 @@ export class IrNetConv2d extends Module {
    * @param options stride, padding, bias, 1w1a/1w32a, init
    */
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
     options: IrNetConv2dOptions = {},
   ) {
-    super();
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
+    super(inChannels, outChannels, kernelSize, options, { bias: false, init: kaimingInit });
     this.binarizeInput = options.binarizeInput ?? true;
-    const shape = [outChannels, inChannels, kernelSize, kernelSize];
-    const init = options.init ?? ((s, r) => kaimingNormal(s, r));
-    this.registerParameter(
-      "weight",
-      createParameter(init(shape, options.rng ?? new Prng(0)), shape, "binary"),
-    );
-    if (options.bias) {
-      this.registerParameter("bias", createParameter(new Float32Array(outChannels), [outChannels]));
-    }
-  }
-
-  /** The latent weights `[O, C, k, k]`. */
-  get weight(): Tensor {
-    return this.param("weight");
-  }
-
-  /** The bias `[O]`, or null. */
-  get bias(): Tensor | null {
-    return this.hasParameter("bias") ? this.param("bias") : null;
   }
 
   /** Runs the convolution on `x` (`[N, C, H, W]`). */
   forward(x: Tensor): Tensor {
-    checkInputShape(this.describe(), x.shape, 4, this.inChannels);
+    this.checkInput(x);
     const bw = libraPB(this.weight);
     const wq = mulRow(ede(bw, this.k, this.t), powerOfTwoScale(bw));
     const a = this.binarizeInput ? ede(x, this.k, this.t) : x;
-    const y = conv2d(a, wq, { stride: this.stride, padding: this.padding });
-    return this.bias ? addChannel(y, this.bias) : y;
+    return this.addBias(conv2d(a, wq, this.conv));
   }
 
-  /** e.g. `IrNetConv2d(16→32, k3, s1, p1)`. */
-  describe(): string {
-    return `${this.typeName}(${this.inChannels}→${this.outChannels}, k${this.kernelSize}, ` +
-      `s${this.stride}, p${this.padding}${this.binarizeInput ? "" : ", 1w32a"})`;
-  }
-
-  /** The output shape for an input shape (see `Module.outputShape`). */
-  protected override computeShape(input: readonly number[]): number[] {
-    return convLayerOutputShape(this, input);
+  /** `, 1w32a` when activations stay real. */
+  protected override describeExtra(): string {
+    return this.binarizeInput ? "" : ", 1w32a";
   }
 }
 

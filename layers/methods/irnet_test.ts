@@ -4,7 +4,12 @@ import { Prng } from "@ovsw/init";
 import { assertClose, assertThrowsAll, freshSeed, setupGpu } from "../../tests/util.ts";
 import { arr, convOutSize } from "../../tests/reference/dense.ts";
 import { withEdges } from "../../tests/reference/methods/rand.ts";
-import { runLayer } from "../../tests/reference/methods/harness.ts";
+import {
+  checkFixtureCase,
+  type FixtureCase,
+  readFixture,
+  runLayer,
+} from "../../tests/reference/methods/harness.ts";
 import { irnetConvRef, libraRef } from "../../tests/reference/methods/irnet.ts";
 import { Sequential } from "../sequential.ts";
 import {
@@ -103,27 +108,20 @@ Deno.test("irnetEpochHook sets k, t on every IrNetConv2d of a model", () => {
   assert.equal(b.t, Math.fround(1e-3));
 });
 
-interface IrNetFixtureCase {
+interface IrNetFixtureCase extends FixtureCase {
   variant: string;
   stride: number;
   padding: number;
   bias: boolean;
   k: number;
   t: number;
-  x_shape: number[];
-  x: number[];
   w: number[];
   b: number[] | null;
-  gy: number[];
-  y: number[];
-  gx: number[];
   gw: number[];
   gb: number[] | null;
 }
 
-const fixture = JSON.parse(
-  await Deno.readTextFile(new URL("../../tests/fixtures/methods/irnet.json", import.meta.url)),
-) as {
+const fixture = await readFixture<{
   cases: IrNetFixtureCase[];
   schedules: {
     tMin: number;
@@ -131,7 +129,7 @@ const fixture = JSON.parse(
     epochs: number;
     values: { epoch: number; t: number; k: number }[];
   }[];
-};
+}>("irnet");
 
 Deno.test("IrNetConv2d matches the official IRConv2d (tests/fixtures/methods/irnet.json)", async () => {
   for (const c of fixture.cases) {
@@ -146,19 +144,10 @@ Deno.test("IrNetConv2d matches the official IRConv2d (tests/fixtures/methods/irn
     conv.k = c.k;
     conv.t = c.t;
     if (c.b) conv.setTensor("bias", Tensor.from(Float32Array.from(c.b), [4]));
-    const wrt = [conv.weight, ...(conv.bias ? [conv.bias] : [])];
-    const got = await runLayer(
-      (x) => conv.forward(x),
-      Float32Array.from(c.x),
-      c.x_shape,
-      Float32Array.from(c.gy),
-      wrt,
-    );
-    const what = `${c.variant} stride ${c.stride}`;
-    assertClose(got.y, c.y, 1e-4, `y ${what}`);
-    assertClose(got.gx, c.gx, 1e-4, `dL/dx ${what}`);
-    assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
-    if (c.gb) assertClose(got.grads[1], c.gb, 1e-4, `dL/dbias ${what}`);
+    await checkFixtureCase((x) => conv.forward(x), c, [
+      [conv.weight, c.gw, "dL/dW"],
+      [conv.bias, c.gb, "dL/dbias"],
+    ], `${c.variant} stride ${c.stride}`);
   }
 });
 

@@ -5,7 +5,6 @@
  * @module
  */
 import {
-  addChannel,
   broadcastScalar,
   conv2d,
   mapElements,
@@ -18,10 +17,8 @@ import {
   type Tensor,
   tidy,
 } from "@ovsw/gpu";
-import { type Initializer, kaimingNormal, Prng } from "@ovsw/init";
-import { Module } from "../module.ts";
 import { createParameter } from "../parameter.ts";
-import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
+import { kaimingInit, MethodConv2d, type MethodConvOptions } from "./_method_conv.ts";
 import { divRow, rowCentre, rowVar, sqrtEps } from "./_row_ops.ts";
 import { approxSign } from "./approx_sign.ts";
 import { identitySign } from "./sign_ste.ts";
@@ -109,19 +106,11 @@ export function recuActivation(a: Tensor, training: boolean): Tensor {
   return approxSign(divRow(a, sqrtEps(rowVar(a), 1e-5)));
 }
 
-/** Options of {@link RecuConv2d}. */
-export interface RecuConv2dOptions {
-  /** Stride (default 1). */
-  stride?: number;
-  /** Zero padding of the binarised input (default 0). */
-  padding?: number;
-  /** A learned bias `[O]`, added before the scale (default false: the models pass none). */
-  bias?: boolean;
-  /** Latent weight initialiser; default Kaiming normal. */
-  init?: Initializer;
-  /** Random source for the weights and α (default `new Prng(0)`). */
-  rng?: Prng;
-}
+/**
+ * Options of {@link RecuConv2d} (bias, added before the scale, default false; `rng` also
+ * draws α).
+ */
+export type RecuConv2dOptions = MethodConvOptions;
 
 /**
  * ReCU's binary convolution: `y = (conv2d(recuActivation(x), recuWeight(W, τ)) + bias)·α[o]`,
@@ -140,11 +129,7 @@ export interface RecuConv2dOptions {
  * console.log(conv.tau, conv.alpha.tag, y.shape); // 1 "vector" [2, 8, 5, 5]
  * ```
  */
-export class RecuConv2d extends Module {
-  /** Stride. */
-  readonly stride: number;
-  /** Padding. */
-  readonly padding: number;
+export class RecuConv2d extends MethodConv2d {
   /** The clamp's τ (set by {@link recuEpochHook}; 1 = no clamp). */
   tau = 1;
 
@@ -157,33 +142,14 @@ export class RecuConv2d extends Module {
    * @param options stride, padding, bias, init
    */
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
     options: RecuConv2dOptions = {},
   ) {
-    super();
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
-    const rng = options.rng ?? new Prng(0);
-    const shape = [outChannels, inChannels, kernelSize, kernelSize];
-    const init = options.init ?? ((s, r) => kaimingNormal(s, r));
-    this.registerParameter("weight", createParameter(init(shape, rng), shape, "binary"));
-    if (options.bias) {
-      this.registerParameter("bias", createParameter(new Float32Array(outChannels), [outChannels]));
-    }
-    const alpha = rng.uniformArray(outChannels, 0, 1);
+    super(inChannels, outChannels, kernelSize, options, { bias: false, init: kaimingInit });
+    const alpha = this.rng.uniformArray(outChannels, 0, 1);
     this.registerParameter("alpha", createParameter(alpha, [outChannels], "vector"));
-  }
-
-  /** The latent weights `[O, C, k, k]`. */
-  get weight(): Tensor {
-    return this.param("weight");
-  }
-
-  /** The bias `[O]`, or null. */
-  get bias(): Tensor | null {
-    return this.hasParameter("bias") ? this.param("bias") : null;
   }
 
   /** The learned output scale `[O]`. */
@@ -193,23 +159,10 @@ export class RecuConv2d extends Module {
 
   /** Runs the convolution on `x` (`[N, C, H, W]`). */
   forward(x: Tensor): Tensor {
-    checkInputShape(this.describe(), x.shape, 4, this.inChannels);
-    const y = conv2d(recuActivation(x, this.training), recuWeight(this.weight, this.tau), {
-      stride: this.stride,
-      padding: this.padding,
-    });
-    return mulChannel(this.bias ? addChannel(y, this.bias) : y, this.alpha);
-  }
-
-  /** e.g. `RecuConv2d(16→32, k3, s1, p1)`. */
-  describe(): string {
-    return `${this.typeName}(${this.inChannels}→${this.outChannels}, k${this.kernelSize}, ` +
-      `s${this.stride}, p${this.padding})`;
-  }
-
-  /** The output shape for an input shape (see `Module.outputShape`). */
-  protected override computeShape(input: readonly number[]): number[] {
-    return convLayerOutputShape(this, input);
+    this.checkInput(x);
+    const a = recuActivation(x, this.training);
+    const y = conv2d(a, recuWeight(this.weight, this.tau), this.conv);
+    return mulChannel(this.addBias(y), this.alpha);
   }
 }
 

@@ -5,7 +5,12 @@ import { Tensor } from "@ovsw/gpu";
 import { assertClose, assertThrowsAll, freshSeed, setupGpu } from "../../tests/util.ts";
 import { arr, convOutSize } from "../../tests/reference/dense.ts";
 import { withEdges } from "../../tests/reference/methods/rand.ts";
-import { runLayer } from "../../tests/reference/methods/harness.ts";
+import {
+  checkFixtureCase,
+  type FixtureCase,
+  readFixture,
+  runLayer,
+} from "../../tests/reference/methods/harness.ts";
 import { recuConvRef } from "../../tests/reference/methods/recu.ts";
 import { Sequential } from "../sequential.ts";
 import { makeRecuEpochHook, RecuConv2d, recuEpochHook, recuTau } from "./recu.ts";
@@ -83,25 +88,18 @@ Deno.test("recuTau: per-epoch values (0.85 at 0, 0.9889 at 199 of 200), hook set
   assertThrowsAll([[() => recuTau(3, 3), "recuTau: epoch must be an integer in [0, 3)"]]);
 });
 
-interface RecuFixtureCase {
+interface RecuFixtureCase extends FixtureCase {
   stride: number;
   padding: number;
   tau: number;
   training: boolean;
-  x_shape: number[];
-  x: number[];
   w: number[];
   alpha: number[];
-  gy: number[];
-  y: number[];
-  gx: number[];
   gw: number[];
   galpha: number[];
 }
 
-const fixture = JSON.parse(
-  await Deno.readTextFile(new URL("../../tests/fixtures/methods/recu.json", import.meta.url)),
-) as {
+const fixture = await readFixture<{
   cases: RecuFixtureCase[];
   schedule: {
     tauMin: number;
@@ -109,7 +107,7 @@ const fixture = JSON.parse(
     epochs: number;
     values: { epoch: number; tau: number }[];
   };
-};
+}>("recu");
 
 Deno.test("RecuConv2d matches the official BinarizeConv2d (tests/fixtures/methods/recu.json)", async () => {
   for (const c of fixture.cases) {
@@ -121,18 +119,10 @@ Deno.test("RecuConv2d matches the official BinarizeConv2d (tests/fixtures/method
     conv.setTensor("alpha", Tensor.from(Float32Array.from(c.alpha), [4]));
     conv.tau = c.tau;
     if (!c.training) conv.eval();
-    const got = await runLayer(
-      (x) => conv.forward(x),
-      Float32Array.from(c.x),
-      c.x_shape,
-      Float32Array.from(c.gy),
-      [conv.weight, conv.alpha],
-    );
-    const what = `τ ${c.tau} ${c.training ? "train" : "eval"}`;
-    assertClose(got.y, c.y, 1e-4, `y ${what}`);
-    assertClose(got.gx, c.gx, 1e-4, `dL/dx ${what}`);
-    assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
-    assertClose(got.grads[1], c.galpha, 1e-4, `dL/dalpha ${what}`);
+    await checkFixtureCase((x) => conv.forward(x), c, [
+      [conv.weight, c.gw, "dL/dW"],
+      [conv.alpha, c.galpha, "dL/dalpha"],
+    ], `τ ${c.tau} ${c.training ? "train" : "eval"}`);
   }
 });
 

@@ -4,12 +4,9 @@
  *
  * @module
  */
-import { addChannel, conv2d, mapElements, noGrad, record1, type Tensor, tidy } from "@ovsw/gpu";
+import { conv2d, mapElements, noGrad, record1, type Tensor, tidy } from "@ovsw/gpu";
 import { recordCopy } from "@ovsw/gpu/internal";
-import { type Initializer, kaimingNormal, Prng } from "@ovsw/init";
-import { Module } from "../module.ts";
-import { createParameter } from "../parameter.ts";
-import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
+import { kaimingInit, MethodConv2d, type MethodConvOptions } from "./_method_conv.ts";
 import { centreDim1Raw, mulRow, rowMean, rowMeanAbs } from "./_row_ops.ts";
 import { steSign } from "./sign_ste.ts";
 
@@ -97,20 +94,10 @@ export function xnorActivation(x: Tensor): Tensor {
   return steSign(x, "exclusive");
 }
 
-/** Options of {@link XnorConv2d}. */
-export interface XnorConv2dOptions {
-  /** Stride (default 1). */
-  stride?: number;
-  /** Zero padding of the binarised input (default 0). */
-  padding?: number;
-  /** A learned bias `[O]` (default true: the NIN's `nn.Conv2d` has one). */
-  bias?: boolean;
+/** Options of {@link XnorConv2d} (bias default true: the NIN's `nn.Conv2d` has one). */
+export interface XnorConv2dOptions extends MethodConvOptions {
   /** Weight-gradient factor (see {@link XnorWeightOptions}; default 1, ImageNet code 1e9). */
   gradScale?: number;
-  /** Latent weight initialiser; default Kaiming normal. */
-  init?: Initializer;
-  /** Random source (default `new Prng(0)`). */
-  rng?: Prng;
 }
 
 /**
@@ -140,11 +127,7 @@ export interface XnorConv2dOptions {
  * console.log(conv.weight.tag, y.shape); // "binary" [2, 8, 5, 5]
  * ```
  */
-export class XnorConv2d extends Module {
-  /** Stride. */
-  readonly stride: number;
-  /** Padding. */
-  readonly padding: number;
+export class XnorConv2d extends MethodConv2d {
   /** Weight-gradient factor. */
   readonly gradScale: number;
   #centred: Tensor | null = null;
@@ -158,32 +141,13 @@ export class XnorConv2d extends Module {
    * @param options stride, padding, bias, gradient factor, init
    */
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
     options: XnorConv2dOptions = {},
   ) {
-    super();
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
+    super(inChannels, outChannels, kernelSize, options, { bias: true, init: kaimingInit });
     this.gradScale = options.gradScale ?? 1;
-    const shape = [outChannels, inChannels, kernelSize, kernelSize];
-    const init = options.init ?? ((s, r) => kaimingNormal(s, r));
-    const w = init(shape, options.rng ?? new Prng(0));
-    this.registerParameter("weight", createParameter(w, shape, "binary"));
-    if (options.bias ?? true) {
-      this.registerParameter("bias", createParameter(new Float32Array(outChannels), [outChannels]));
-    }
-  }
-
-  /** The latent weights `[O, C, k, k]`. */
-  get weight(): Tensor {
-    return this.param("weight");
-  }
-
-  /** The bias `[O]`, or null. */
-  get bias(): Tensor | null {
-    return this.hasParameter("bias") ? this.param("bias") : null;
   }
 
   /** Centres (over the input channels) and clamps the latent weights in place. */
@@ -197,28 +161,12 @@ export class XnorConv2d extends Module {
 
   /** Runs the convolution on `x` (`[N, C, H, W]`); see the class doc for the in-place step. */
   forward(x: Tensor): Tensor {
-    checkInputShape(this.describe(), x.shape, 4, this.inChannels);
+    this.checkInput(x);
     if (this.training) {
       this.centreWeights();
       this.#centred = null; // the next evaluation centres again, as the official test() does
     } else if (this.#centred !== this.weight) this.centreWeights();
-    const conv = { stride: this.stride, padding: this.padding };
-    const y = conv2d(
-      xnorActivation(x),
-      xnorWeight(this.weight, { gradScale: this.gradScale }),
-      conv,
-    );
-    return this.bias ? addChannel(y, this.bias) : y;
-  }
-
-  /** e.g. `XnorConv2d(16→32, k3, s1, p1)`. */
-  describe(): string {
-    return `${this.typeName}(${this.inChannels}→${this.outChannels}, k${this.kernelSize}, ` +
-      `s${this.stride}, p${this.padding})`;
-  }
-
-  /** The output shape for an input shape (see `Module.outputShape`). */
-  protected override computeShape(input: readonly number[]): number[] {
-    return convLayerOutputShape(this, input);
+    const wb = xnorWeight(this.weight, { gradScale: this.gradScale });
+    return this.addBias(conv2d(xnorActivation(x), wb, this.conv));
   }
 }

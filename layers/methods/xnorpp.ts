@@ -10,11 +10,14 @@
  *
  * @module
  */
-import { addChannel, conv2d, mulChannel, type Tensor } from "@ovsw/gpu";
-import { type Initializer, kaimingNormal, Prng } from "@ovsw/init";
-import { Module } from "../module.ts";
+import { conv2d, mulChannel, type Tensor } from "@ovsw/gpu";
 import { createParameter } from "../parameter.ts";
-import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
+import {
+  kaimingInit,
+  MethodConv2d,
+  type MethodConvOptions,
+  tinyUniformInit,
+} from "./_method_conv.ts";
 import { centreInputChannels, mulRow, rowMeanAbs } from "./_row_ops.ts";
 import { factorisedScale } from "./_factorised_scale.ts";
 import { steSign } from "./sign_ste.ts";
@@ -39,19 +42,8 @@ export function xnorPlusPlusWeight(w: Tensor): Tensor {
   return mulRow(steSign(wc, "exclusive"), rowMeanAbs(wc));
 }
 
-/** Options of {@link XnorPlusPlusConv2d}. */
-export interface XnorPlusPlusConv2dOptions {
-  /** Stride (default 1). */
-  stride?: number;
-  /** Zero padding of the binarised input (default 0). */
-  padding?: number;
-  /** A learned bias `[O]`, added before the scale (default false: ResNet convs have none). */
-  bias?: boolean;
-  /** Latent weight initialiser; default Kaiming normal. */
-  init?: Initializer;
-  /** Random source (default `new Prng(0)`). */
-  rng?: Prng;
-}
+/** Options of {@link XnorPlusPlusConv2d} (bias, added before the scale, default false). */
+export type XnorPlusPlusConv2dOptions = MethodConvOptions;
 
 /**
  * XNOR-Net++ binary convolution (bnn library variant, this project's `xnorpp` default):
@@ -71,12 +63,7 @@ export interface XnorPlusPlusConv2dOptions {
  * console.log(conv.alpha.tag, y.shape); // "vector" [2, 8, 5, 5]
  * ```
  */
-export class XnorPlusPlusConv2d extends Module {
-  /** Stride. */
-  readonly stride: number;
-  /** Padding. */
-  readonly padding: number;
-
+export class XnorPlusPlusConv2d extends MethodConv2d {
   /**
    * Creates the layer.
    *
@@ -86,35 +73,14 @@ export class XnorPlusPlusConv2d extends Module {
    * @param options stride, padding, bias, init
    */
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
     options: XnorPlusPlusConv2dOptions = {},
   ) {
-    super();
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
-    const shape = [outChannels, inChannels, kernelSize, kernelSize];
-    const init = options.init ?? ((s, r) => kaimingNormal(s, r));
-    this.registerParameter(
-      "weight",
-      createParameter(init(shape, options.rng ?? new Prng(0)), shape, "binary"),
-    );
-    if (options.bias) {
-      this.registerParameter("bias", createParameter(new Float32Array(outChannels), [outChannels]));
-    }
+    super(inChannels, outChannels, kernelSize, options, { bias: false, init: kaimingInit });
     const ones = new Float32Array(outChannels).fill(1);
     this.registerParameter("alpha", createParameter(ones, [outChannels], "vector"));
-  }
-
-  /** The latent weights `[O, C, k, k]`. */
-  get weight(): Tensor {
-    return this.param("weight");
-  }
-
-  /** The bias `[O]`, or null. */
-  get bias(): Tensor | null {
-    return this.hasParameter("bias") ? this.param("bias") : null;
   }
 
   /** The learned output scale `[O]`. */
@@ -124,36 +90,16 @@ export class XnorPlusPlusConv2d extends Module {
 
   /** Runs the convolution on `x` (`[N, C, H, W]`). */
   forward(x: Tensor): Tensor {
-    checkInputShape(this.describe(), x.shape, 4, this.inChannels);
-    const conv = { stride: this.stride, padding: this.padding };
-    const y = conv2d(steSign(x, "exclusive"), xnorPlusPlusWeight(this.weight), conv);
-    return mulChannel(this.bias ? addChannel(y, this.bias) : y, this.alpha);
-  }
-
-  /** e.g. `XnorPlusPlusConv2d(16→32, k3, s1, p1)`. */
-  describe(): string {
-    return `${this.typeName}(${this.inChannels}→${this.outChannels}, k${this.kernelSize}, ` +
-      `s${this.stride}, p${this.padding})`;
-  }
-
-  /** The output shape for an input shape (see `Module.outputShape`). */
-  protected override computeShape(input: readonly number[]): number[] {
-    return convLayerOutputShape(this, input);
+    this.checkInput(x);
+    const y = conv2d(steSign(x, "exclusive"), xnorPlusPlusWeight(this.weight), this.conv);
+    return mulChannel(this.addBias(y), this.alpha);
   }
 }
 
-/** Options of {@link XnorPlusPlusFactorisedConv2d}. */
-export interface XnorPlusPlusFactorisedConv2dOptions {
-  /** Stride (default 1). */
-  stride?: number;
-  /** Zero padding of the binarised input (default 0). */
-  padding?: number;
+/** Options of {@link XnorPlusPlusFactorisedConv2d} (no bias; init default `rand·0.001`). */
+export interface XnorPlusPlusFactorisedConv2dOptions extends Omit<MethodConvOptions, "bias"> {
   /** Stored length of the height and width scales (default 2000, as BiBench). */
   maxSize?: number;
-  /** Latent weight initialiser; default BiBench's `rand·0.001` (uniform [0, 0.001)). */
-  init?: Initializer;
-  /** Random source (default `new Prng(0)`). */
-  rng?: Prng;
 }
 
 /**
@@ -176,12 +122,7 @@ export interface XnorPlusPlusFactorisedConv2dOptions {
  * // ["weight", "o_scale", "h_scale", "w_scale"] [2, 8, 5, 5]
  * ```
  */
-export class XnorPlusPlusFactorisedConv2d extends Module {
-  /** Stride. */
-  readonly stride: number;
-  /** Padding. */
-  readonly padding: number;
-
+export class XnorPlusPlusFactorisedConv2d extends MethodConv2d {
   /**
    * Creates the layer.
    *
@@ -191,35 +132,20 @@ export class XnorPlusPlusFactorisedConv2d extends Module {
    * @param options stride, padding, scale length, init
    */
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
     options: XnorPlusPlusFactorisedConv2dOptions = {},
   ) {
-    super();
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
-    const shape = [outChannels, inChannels, kernelSize, kernelSize];
-    const n = shape.reduce((a, d) => a * d, 1);
-    const init = options.init ?? ((_s, r) => r.uniformArray(n, 0, 0.001));
-    this.registerParameter(
-      "weight",
-      createParameter(init(shape, options.rng ?? new Prng(0)), shape, "binary"),
-    );
+    super(inChannels, outChannels, kernelSize, { ...options, bias: false }, {
+      bias: false,
+      init: tinyUniformInit,
+    });
     const maxSize = options.maxSize ?? 2000;
-    for (
-      const [name, len] of [["o_scale", outChannels], ["h_scale", maxSize], [
-        "w_scale",
-        maxSize,
-      ]] as const
-    ) {
+    const lengths = [["o_scale", outChannels], ["h_scale", maxSize], ["w_scale", maxSize]] as const;
+    for (const [name, len] of lengths) {
       this.registerParameter(name, createParameter(new Float32Array(len).fill(1), [len], "vector"));
     }
-  }
-
-  /** The latent weights `[O, C, k, k]`. */
-  get weight(): Tensor {
-    return this.param("weight");
   }
 
   /** The three scales `[o_scale, h_scale, w_scale]`. */
@@ -236,21 +162,7 @@ export class XnorPlusPlusFactorisedConv2d extends Module {
         `${this.describe()}: output ${oh}×${ow} exceeds the stored scales (maxSize ${h.size})`,
       );
     }
-    const y = conv2d(steSign(x, "inclusive"), steSign(this.weight, "inclusive"), {
-      stride: this.stride,
-      padding: this.padding,
-    });
+    const y = conv2d(steSign(x, "inclusive"), steSign(this.weight, "inclusive"), this.conv);
     return factorisedScale(y, o, h, w);
-  }
-
-  /** e.g. `XnorPlusPlusFactorisedConv2d(16→32, k3, s1, p1)`. */
-  describe(): string {
-    return `${this.typeName}(${this.inChannels}→${this.outChannels}, k${this.kernelSize}, ` +
-      `s${this.stride}, p${this.padding})`;
-  }
-
-  /** The output shape for an input shape (see `Module.outputShape`). */
-  protected override computeShape(input: readonly number[]): number[] {
-    return convLayerOutputShape(this, input);
   }
 }

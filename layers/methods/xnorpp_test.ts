@@ -4,7 +4,12 @@ import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed, setupGpu } from "../../tests/util.ts";
 import { arr, convOutSize } from "../../tests/reference/dense.ts";
 import { withEdges } from "../../tests/reference/methods/rand.ts";
-import { runLayer } from "../../tests/reference/methods/harness.ts";
+import {
+  checkFixtureCase,
+  type FixtureCase,
+  readFixture,
+  runLayer,
+} from "../../tests/reference/methods/harness.ts";
 import {
   xnorPlusPlusConvRef,
   xnorPlusPlusFactorisedRef,
@@ -50,26 +55,19 @@ for (const [stride, padding, bias] of [[1, 1, true], [2, 0, false]] as const) {
   });
 }
 
-interface XnorPpFixtureCase {
+interface XnorPpFixtureCase extends FixtureCase {
   stride: number;
   padding: number;
   bias: boolean;
-  x_shape: number[];
-  x: number[];
   w: number[];
   b: number[] | null;
   alpha: number[];
-  gy: number[];
-  y: number[];
-  gx: number[];
   gw: number[];
   gb: number[] | null;
   galpha: number[];
 }
 
-const fixture = JSON.parse(
-  await Deno.readTextFile(new URL("../../tests/fixtures/methods/xnorpp.json", import.meta.url)),
-) as { cases: XnorPpFixtureCase[] };
+const fixture = await readFixture<{ cases: XnorPpFixtureCase[] }>("xnorpp");
 
 Deno.test("XnorPlusPlusConv2d matches the bnn library's step-1 Conv2d (tests/fixtures/methods/xnorpp.json)", async () => {
   for (const c of fixture.cases) {
@@ -81,20 +79,11 @@ Deno.test("XnorPlusPlusConv2d matches the bnn library's step-1 Conv2d (tests/fix
     });
     conv.setTensor("alpha", Tensor.from(Float32Array.from(c.alpha), [4]));
     if (c.b) conv.setTensor("bias", Tensor.from(Float32Array.from(c.b), [4]));
-    const wrt = [conv.weight, conv.alpha, ...(conv.bias ? [conv.bias] : [])];
-    const got = await runLayer(
-      (x) => conv.forward(x),
-      Float32Array.from(c.x),
-      c.x_shape,
-      Float32Array.from(c.gy),
-      wrt,
-    );
-    const what = `stride ${c.stride}`;
-    assertClose(got.y, c.y, 1e-4, `y ${what}`);
-    assertClose(got.gx, c.gx, 1e-4, `dL/dx ${what}`);
-    assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
-    assertClose(got.grads[1], c.galpha, 1e-4, `dL/dalpha ${what}`);
-    if (c.gb) assertClose(got.grads[2], c.gb, 1e-4, `dL/dbias ${what}`);
+    await checkFixtureCase((x) => conv.forward(x), c, [
+      [conv.weight, c.gw, "dL/dW"],
+      [conv.alpha, c.galpha, "dL/dalpha"],
+      [conv.bias, c.gb, "dL/dbias"],
+    ], `stride ${c.stride}`);
   }
 });
 
@@ -141,29 +130,20 @@ for (const [stride, padding] of [[1, 1], [2, 0]] as const) {
   });
 }
 
-interface BiBenchFixtureCase {
+interface BiBenchFixtureCase extends FixtureCase {
   stride: number;
   padding: number;
-  x_shape: number[];
-  x: number[];
   w: number[];
   o: number[];
   h: number[];
   ws: number[];
-  gy: number[];
-  y: number[];
-  gx: number[];
   gw: number[];
   go: number[];
   gh: number[];
   gws: number[];
 }
 
-const bibench = JSON.parse(
-  await Deno.readTextFile(
-    new URL("../../tests/fixtures/methods/xnorpp_bibench.json", import.meta.url),
-  ),
-) as { cases: BiBenchFixtureCase[] };
+const bibench = await readFixture<{ cases: BiBenchFixtureCase[] }>("xnorpp_bibench");
 
 Deno.test("XnorPlusPlusFactorisedConv2d matches BiBench's XNORPlusPlusConv2d (fixture)", async () => {
   for (const c of bibench.cases) {
@@ -176,19 +156,12 @@ Deno.test("XnorPlusPlusFactorisedConv2d matches BiBench's XNORPlusPlusConv2d (fi
     conv.setTensor("o_scale", Tensor.from(Float32Array.from(c.o), [4]));
     conv.setTensor("h_scale", Tensor.from(Float32Array.from(c.h), [c.h.length]));
     conv.setTensor("w_scale", Tensor.from(Float32Array.from(c.ws), [c.ws.length]));
-    const got = await runLayer(
-      (x) => conv.forward(x),
-      Float32Array.from(c.x),
-      c.x_shape,
-      Float32Array.from(c.gy),
-      [conv.weight, ...conv.scales],
-    );
-    const what = `stride ${c.stride}`;
-    assertClose(got.y, c.y, 1e-4, `y ${what}`);
-    assertClose(got.gx, c.gx, 1e-4, `dL/dx ${what}`);
-    assertClose(got.grads[0], c.gw, 1e-4, `dL/dW ${what}`);
-    assertClose(got.grads[1], c.go, 1e-4, `dL/do ${what}`);
-    assertClose(got.grads[2], c.gh, 1e-4, `dL/dh ${what}`);
-    assertClose(got.grads[3], c.gws, 1e-4, `dL/dw_scale ${what}`);
+    const [o, h, w] = conv.scales;
+    await checkFixtureCase((x) => conv.forward(x), c, [
+      [conv.weight, c.gw, "dL/dW"],
+      [o, c.go, "dL/do"],
+      [h, c.gh, "dL/dh"],
+      [w, c.gws, "dL/dw_scale"],
+    ], `stride ${c.stride}`);
   }
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import { backward, mul, sum, Tensor, tidy } from "@ovsw/gpu";
+import { assertClose } from "../../util.ts";
 
 /** What {@link runLayer} returns. */
 export interface LayerRun {
@@ -37,4 +38,48 @@ export async function runLayer(
   const shape = outs[0].shape;
   for (const t of [...outs, x]) t.dispose();
   return { y: host[0], shape, gx: host[1], grads: host.slice(2) };
+}
+
+/** What every layer case of a methods fixture holds (tests/fixtures/methods/*.json). */
+export interface FixtureCase {
+  /** Input shape. */
+  x_shape: number[];
+  /** Input values. */
+  x: number[];
+  /** The output gradient fed back. */
+  gy: number[];
+  /** Expected output. */
+  y: number[];
+  /** Expected ∂L/∂x. */
+  gx: number[];
+}
+
+/** Reads tests/fixtures/methods/<name>.json. */
+export async function readFixture<T>(name: string): Promise<T> {
+  const url = new URL(`../../fixtures/methods/${name}.json`, import.meta.url);
+  return JSON.parse(await Deno.readTextFile(url)) as T;
+}
+
+/**
+ * Runs `forward` on a fixture case's x and gy, then checks y, ∂L/∂x and each parameter's
+ * gradient against the fixture (`[tensor, expected, label]`; a null expected is skipped).
+ */
+export async function checkFixtureCase(
+  forward: (x: Tensor) => Tensor,
+  c: FixtureCase,
+  grads: [Tensor | null, number[] | null, string][],
+  what: string,
+  rtol = 1e-4,
+): Promise<void> {
+  const wanted = grads.filter(([t, g]) => t && g) as [Tensor, number[], string][];
+  const got = await runLayer(
+    forward,
+    Float32Array.from(c.x),
+    c.x_shape,
+    Float32Array.from(c.gy),
+    wanted.map(([t]) => t),
+  );
+  assertClose(got.y, c.y, rtol, `y ${what}`);
+  assertClose(got.gx, c.gx, rtol, `dL/dx ${what}`);
+  wanted.forEach(([, g, label], i) => assertClose(got.grads[i], g, rtol, `${label} ${what}`));
 }

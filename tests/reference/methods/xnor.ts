@@ -5,25 +5,11 @@
  * @module
  */
 import type { Arr, ConvGeom } from "../dense.ts";
-import { convRef, mapRef, rowsOf, signRef } from "./common.ts";
+import { centreDim1Ref, convRef, mapRef, rowsOf, signRef } from "./common.ts";
 
 /** `clamp(W − mean over dim 1, −1, 1)`. */
 export function xnorCentreClampRef(w: ArrayLike<number>, shape: number[]): Float64Array {
-  const [O, C] = shape;
-  const s = w.length / (O * C);
-  const out = new Float64Array(w.length);
-  for (let o = 0; o < O; o++) {
-    for (let r = 0; r < s; r++) {
-      let m = 0;
-      for (let c = 0; c < C; c++) m += w[(o * C + c) * s + r];
-      m /= C;
-      for (let c = 0; c < C; c++) {
-        const i = (o * C + c) * s + r;
-        out[i] = Math.min(1, Math.max(-1, w[i] - m));
-      }
-    }
-  }
-  return out;
+  return mapRef(centreDim1Ref(w, shape), (v) => Math.min(1, Math.max(-1, v)));
 }
 
 /** `α·sign(W)` and the official weight gradient for `g = ∂L/∂(α sign W)`. */

@@ -4,22 +4,7 @@
  * @module
  */
 import type { Arr, ConvGeom } from "../dense.ts";
-import { convRef, mapRef, rowsOf, signRef } from "./common.ts";
-
-/** `W − mean over dim 1` (also the backward of that centring, applied to a gradient). */
-export function centreDim1Ref(w: ArrayLike<number>, shape: number[]): Float64Array {
-  const [O, C] = shape;
-  const s = w.length / (O * C);
-  const out = new Float64Array(w.length);
-  for (let o = 0; o < O; o++) {
-    for (let r = 0; r < s; r++) {
-      let m = 0;
-      for (let c = 0; c < C; c++) m += w[(o * C + c) * s + r] / C;
-      for (let c = 0; c < C; c++) out[(o * C + c) * s + r] = w[(o * C + c) * s + r] - m;
-    }
-  }
-  return out;
-}
+import { centreDim1Ref, convRef, mapRef, rowsOf, signRef } from "./common.ts";
 
 /** `wb = sign(Wc)·mean|Wc[o]|` and, for `g = ∂L/∂wb`, `∂L/∂W`. */
 export function xnorPlusPlusWeightRef(
