@@ -129,3 +129,15 @@ export {
   simanPercent,
   simanWeight,
 } from "./methods/siman.ts";
+export {
+  FDA_OMEGA,
+  fdaActivationNoise,
+  FdaConv2d,
+  type FdaConv2dOptions,
+  fdaEpochHook,
+  FdaNoiseAdapter,
+  fdaNoiseWidth,
+  fdaSchedule,
+  fdaSign,
+  fdaWeightNoise,
+} from "./methods/fda.ts";
