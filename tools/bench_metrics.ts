@@ -24,7 +24,7 @@ const STEPS = 10;
  * import { benchMetrics } from "./bench_metrics.ts";
  * await initGpu();
  * const table = new BenchTable();
- * await benchMetrics(table, { batch: 8, iters: 1 });
+ * await benchMetrics(table, { batch: 2, iters: 1 });
  * table.print();
  * ```
  */

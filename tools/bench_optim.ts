@@ -32,7 +32,7 @@ const STEPS = 10;
  * import { benchOptim } from "./bench_optim.ts";
  * await initGpu();
  * const table = new BenchTable();
- * await benchOptim(table, { batch: 8, iters: 1 });
+ * await benchOptim(table, { batch: 2, iters: 1 });
  * table.print();
  * ```
  */
