@@ -43,7 +43,7 @@ import { getEstimator } from "./estimators/registry.ts";
 import { approxSignInputGrad } from "./_approx_sign_grad.ts";
 import { binaryWeightGrads } from "./_binary_weight_grad.ts";
 import { approxSignEstimator } from "./estimators/approx_sign.ts";
-import { estimatorForward, pickStat, rowStats, rowStd } from "./estimators/_kernels.ts";
+import { estimatorForward, pickStat, rowStats } from "./estimators/_kernels.ts";
 
 /** Options of {@link binaryConv2d}. */
 export interface BinaryConv2dOpOptions {
@@ -204,11 +204,13 @@ export function binaryConv2d(x: Tensor, w: Tensor, options: BinaryConv2dOpOption
     const out: (Tensor | null)[] = [null, null, null];
     if (x.requiresGrad) {
       if (kernels.gradInput === "xnor") {
-        // The ApproxSign window (at x/s_n, divided by s_n, with s_n = √(var_n + eps) in
-        // training) is fused into the product: no separate element pass.
-        const sampleStd = xStats ? rowStd(xStats, eps) : undefined;
-        out[0] = binaryConv2dGradInput(gy!, ops.weightBits(), alpha, ops.geom(), { x, sampleStd });
-        sampleStd?.dispose();
+        // The ApproxSign window (at x/s_n, divided by s_n, with s_n = √(var_n + eps) taken
+        // from the per-sample statistics in training) is fused into the product.
+        out[0] = binaryConv2dGradInput(gy!, ops.weightBits(), alpha, ops.geom(), {
+          x,
+          sampleStats: xStats,
+          eps,
+        });
       } else {
         const ga = conv2dGradInput(gy!, ops.scaledWeights(), x.shape, conv);
         out[0] = approxSignInputGrad(ga, x, x2, xStats, training, eps);
@@ -216,10 +218,15 @@ export function binaryConv2d(x: Tensor, w: Tensor, options: BinaryConv2dOpOption
       }
     }
     if (w.requiresGrad || learned?.requiresGrad) {
-      const gs = kernels.gradWeight === "xnor" // ∂L/∂(α·b)
-        ? binaryConv2dGradWeight(ops.signBits(), gy!, null, ops.geom())
-        : conv2dGradWeight(ops.signs(), gy!, w.shape, conv);
-      [out[1], out[2]] = binaryWeightGrads(gs, w, w2, wStats, alpha, learned, est);
+      if (kernels.gradWeight === "xnor" && est.backward === "g" && !learned) {
+        // Identity estimator (STE), constant α: ∂L/∂W = α·∂L/∂(α·b), scaled in the kernel.
+        out[1] = binaryConv2dGradWeight(ops.signBits(), gy!, alpha, ops.geom());
+      } else {
+        const gs = kernels.gradWeight === "xnor" // ∂L/∂(α·b)
+          ? binaryConv2dGradWeight(ops.signBits(), gy!, null, ops.geom())
+          : conv2dGradWeight(ops.signs(), gy!, w.shape, conv);
+        [out[1], out[2]] = binaryWeightGrads(gs, w, w2, wStats, alpha, learned, est);
+      }
     }
     ops.release(saved); // what the backward made; the forward's operands belong to the scope
     return inputs.length === 2 ? out.slice(0, 2) : out;

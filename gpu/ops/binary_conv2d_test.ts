@@ -200,3 +200,31 @@ Deno.test("the XNOR kernels reproduce the docs/method.md §2.3 golden vector", a
   assertClose(gx, [1.3568770, 0.4289217, -0.0, -0.0099480], 1e-5, "dL/dx");
   assertClose(gw, [0, 1.4141252, 0, 1.3987573], 1e-6, "dL/dW");
 });
+
+Deno.test("binaryConv2dGradInput: s_n from per-sample statistics equals a given sampleStd", async () => {
+  for (const g of CASES) {
+    const d = inputs(g);
+    const eps = 1e-5;
+    const n = g.x[0];
+    // Statistics [N, 4] with the variance in column 1 (the other columns are not read).
+    const stats = new Float32Array(n * 4);
+    const std = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      stats[i * 4 + 1] = d.std[i] * d.std[i];
+      std[i] = Math.fround(Math.sqrt(Math.fround(stats[i * 4 + 1] + eps)));
+    }
+    const [a, b] = await readAll(tidy(() => {
+      const x = Tensor.from(d.x, g.x);
+      const wBits = packWeightSigns(Tensor.from(d.w, g.w));
+      const al = Tensor.from(d.alpha, [g.w[0]]);
+      const gyT = Tensor.from(d.gy, binaryOutShape(g));
+      const geom = binaryConvGeometry(g.x, g.w, g, "test");
+      const st = Tensor.from(stats, [n, 4]);
+      return [
+        binaryConv2dGradInput(gyT, wBits, al, geom, { x, sampleStats: st, eps }),
+        binaryConv2dGradInput(gyT, wBits, al, geom, { x, sampleStd: Tensor.from(std, [n]) }),
+      ];
+    }));
+    assertClose(a, b, 1e-6, `x ${g.x}, w ${g.w}`);
+  }
+});

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { runKernel } from "../kernel.ts";
+import { f32, runKernel } from "../kernel.ts";
 import { Tensor } from "../tensor.ts";
 import type { BinaryConvGeometry } from "./binary_geometry.ts";
 import { expectBits, expectShape, geometryUniforms, tileGrid } from "./binary_geometry.ts";
@@ -18,8 +18,11 @@ import { binaryTiling } from "./binary_tiling.ts";
 
 const codeCache = new Map<string, string>();
 
-/** Window modes: 0 none, 1 `max(0, 2 − 2|x|)`, 2 the same on `x/s_n`, divided by `s_n`. */
-type WindowMode = 0 | 1 | 2;
+/**
+ * Window modes: 0 none, 1 `max(0, 2 − 2|x|)`, 2 the same on `x/s_n`, divided by `s_n`; 3 as 2
+ * with `s_n = √(var_n + eps)` computed from the per-sample statistics `[N, 4]`.
+ */
+type WindowMode = 0 | 1 | 2 | 3;
 
 function gradInputCode(tp: number, tc: number, wg: number, mode: WindowMode): string {
   const key = `${tp}:${tc}:${wg}:${mode}`;
@@ -28,18 +31,21 @@ function gradInputCode(tp: number, tc: number, wg: number, mode: WindowMode): st
   const J = [...Array(tp).keys()];
   const B = [...Array(tc).keys()];
   const extra = mode === 0 ? "" : `@group(0) @binding(4) var<storage, read> xin: array<f32>;\n` +
-    (mode === 2 ? `@group(0) @binding(5) var<storage, read> sstd: array<f32>;\n` : "");
+    (mode === 2 ? `@group(0) @binding(5) var<storage, read> sstd: array<f32>;\n` : "") +
+    (mode === 3 ? `@group(0) @binding(5) var<storage, read> sst: array<f32>;\n` : "");
   const outBinding = mode === 0 ? 4 : mode === 1 ? 5 : 6;
   const win = (j: number) =>
     mode === 0
       ? "1.0"
       : mode === 1
       ? `max(0.0, 2.0 - 2.0 * abs(xin[xi]))`
-      : `max(0.0, 2.0 - 2.0 * abs(xin[xi] / sstd[n${j}])) / sstd[n${j}]`;
+      : mode === 2
+      ? `max(0.0, 2.0 - 2.0 * abs(xin[xi] / sstd[n${j}])) / sstd[n${j}]`
+      : `max(0.0, 2.0 - 2.0 * abs(xin[xi] / sd${j})) / sd${j}`;
   const code = `struct P {
   n: u32, c: u32, h: u32, w: u32, o: u32, kh: u32, kw: u32, ho: u32,
   wo: u32, stride: u32, pad: u32, cw: u32, m: u32, ptiles: u32, tiles: u32, og: u32,
-  gylast: u32, sshift: u32,
+  gylast: u32, sshift: u32, eps: f32,
 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> gy: array<f32>;
@@ -70,7 +76,9 @@ ${
   let r${j} = pc${j} % hw;
   let ty${j} = i32(r${j} / p.w + p.pad);
   let tx${j} = i32(r${j} % p.w + p.pad);
-  let gb${j} = n${j} * p.o * howo;`
+  let gb${j} = n${j} * p.o * howo;${
+        mode === 3 ? `\n  let sd${j} = sqrt(sst[n${j} * 4u + 1u] + p.eps);` : ""
+      }`
     ).join("\n")
   }
 ${J.map((j) => B.map((b) => `  var acc${j}_${b} = 0.0;`).join(" ")).join("\n")}
@@ -140,6 +148,13 @@ export interface BinaryInputWindow {
   x: Tensor;
   /** Per-sample std `s_n` `[N]` (training): the window is taken at `x/s_n` and divided by `s_n`. */
   sampleStd?: Tensor;
+  /**
+   * Instead of `sampleStd`: per-sample statistics `[N, 4]` (variance in column 1, as the layers'
+   * `rowStats`), with `s_n = √(var_n + eps)` computed in the kernel (no separate dispatch).
+   */
+  sampleStats?: Tensor;
+  /** eps of `sampleStats` (default 1e-5). */
+  eps?: number;
 }
 
 /**
@@ -179,6 +194,10 @@ export function binaryConv2dGradInput(
       expectShape(window.sampleStd, [n], "binaryConv2dGradInput sampleStd");
       inputs.push(window.sampleStd);
       mode = 2;
+    } else if (window.sampleStats) {
+      expectShape(window.sampleStats, [n, 4], "binaryConv2dGradInput sampleStats");
+      inputs.push(window.sampleStats);
+      mode = 3;
     }
   }
   const t = binaryTiling();
@@ -199,6 +218,7 @@ export function binaryConv2dGradInput(
       Math.ceil(o / 4),
       gy.size - 1,
       Math.log2(stride),
+      f32(window?.eps ?? 1e-5),
     ],
     workgroups: tileGrid(tiles, t.bwdWorkgroup),
   });
