@@ -6,7 +6,7 @@
  * @module
  */
 import { conv2d, mapElements, noGrad, record1, type Tensor, tidy } from "@ovsw/gpu";
-import { MethodConv2d, type MethodConvOptions, tinyUniformInit } from "./_method_conv.ts";
+import { MethodConv2d, type MethodConvOptions, tinyUniformInit } from "./method_conv.ts";
 import { mulRow, rowMeanAbs } from "./_row_ops.ts";
 import { approxSign } from "./approx_sign.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { conv2d, mapElements, noGrad, type Tensor, tidy } from "@ovsw/gpu";
-import { kaimingInit, MethodConv2d, type MethodConvOptions } from "./_method_conv.ts";
+import { kaimingInit, MethodConv2d, type MethodConvOptions } from "./method_conv.ts";
 import { divRow, mulRow, rowCentre, rowMeanAbs, rowVar, sqrtEps } from "./_row_ops.ts";
 import { ede } from "./sign_ste.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
@@ -79,9 +79,9 @@ export class IrNetConv2d extends MethodConv2d {
   /** Whether activations are binarised (1w1a). */
   readonly binarizeInput: boolean;
   /** EDE's k (set by {@link irnetEpochHook}). */
-  k = 10;
+  k: number = 10;
   /** EDE's t (set by {@link irnetEpochHook}). */
-  t = Math.fround(0.1);
+  t: number = Math.fround(0.1);
 
   /**
    * Creates the layer.

@@ -18,7 +18,7 @@ import {
   tidy,
 } from "@ovsw/gpu";
 import { createParameter } from "../parameter.ts";
-import { kaimingInit, MethodConv2d, type MethodConvOptions } from "./_method_conv.ts";
+import { kaimingInit, MethodConv2d, type MethodConvOptions } from "./method_conv.ts";
 import { divRow, rowCentre, rowVar, sqrtEps } from "./_row_ops.ts";
 import { approxSign } from "./approx_sign.ts";
 import { identitySign } from "./sign_ste.ts";
@@ -131,7 +131,7 @@ export type RecuConv2dOptions = MethodConvOptions;
  */
 export class RecuConv2d extends MethodConv2d {
   /** The clamp's τ (set by {@link recuEpochHook}; 1 = no clamp). */
-  tau = 1;
+  tau: number = 1;
 
   /**
    * Creates the layer.

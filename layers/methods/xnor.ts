@@ -6,7 +6,7 @@
  */
 import { conv2d, mapElements, noGrad, record1, type Tensor, tidy } from "@ovsw/gpu";
 import { recordCopy } from "@ovsw/gpu/internal";
-import { kaimingInit, MethodConv2d, type MethodConvOptions } from "./_method_conv.ts";
+import { kaimingInit, MethodConv2d, type MethodConvOptions } from "./method_conv.ts";
 import { centreDim1Raw, mulRow, rowMean, rowMeanAbs } from "./_row_ops.ts";
 import { steSign } from "./sign_ste.ts";
 

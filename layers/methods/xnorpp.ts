@@ -17,7 +17,7 @@ import {
   MethodConv2d,
   type MethodConvOptions,
   tinyUniformInit,
-} from "./_method_conv.ts";
+} from "./method_conv.ts";
 import { centreInputChannels, mulRow, rowMeanAbs } from "./_row_ops.ts";
 import { factorisedScale } from "./_factorised_scale.ts";
 import { steSign } from "./sign_ste.ts";

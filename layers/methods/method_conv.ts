@@ -25,14 +25,52 @@ export interface MethodConvOptions {
   rng?: Prng;
 }
 
-/** Kaiming normal (fan_in, a = 0), the project's default latent init. */
-export const kaimingInit: Initializer = (s, r) => kaimingNormal(s, r);
+/**
+ * Kaiming normal (fan_in, a = 0), the project's default latent init.
+ *
+ * @example
+ * ```ts
+ * import { kaimingInit } from "@ovsw/layers";
+ * import { Prng } from "@ovsw/init";
+ * console.log(kaimingInit([4, 3, 3, 3], new Prng(0)).length); // 108
+ * ```
+ */
+export const kaimingInit: Initializer = (s, r): Float32Array => kaimingNormal(s, r);
 
-/** `torch.rand(shape)·0.001` (Bi-Real/ReActNet/BiBench's init: uniform [0, 0.001)). */
-export const tinyUniformInit: Initializer = (s, r) =>
+/**
+ * `torch.rand(shape)·0.001` (Bi-Real/ReActNet/BiBench's init: uniform [0, 0.001)).
+ *
+ * @example
+ * ```ts
+ * import { tinyUniformInit } from "@ovsw/layers";
+ * import { Prng } from "@ovsw/init";
+ * console.log(tinyUniformInit([2, 2], new Prng(0)).every((v) => v >= 0 && v < 0.001)); // true
+ * ```
+ */
+export const tinyUniformInit: Initializer = (s, r): Float32Array =>
   r.uniformArray(s.reduce((a, d) => a * d, 1), 0, 0.001);
 
-/** Base class of the methods' binary convolutions (see the module doc). */
+/**
+ * Base class of the methods' binary convolutions: registers the latent `weight` (tag
+ * `binary`) and an optional `bias`; a method adds its own parameters and `forward`.
+ *
+ * @example
+ * ```ts
+ * import { conv2d, initGpu, sign, type Tensor } from "@ovsw/gpu";
+ * import { kaimingInit, MethodConv2d } from "@ovsw/layers";
+ * class SignConv2d extends MethodConv2d {
+ *   constructor(c: number, o: number, k: number) {
+ *     super(c, o, k, { padding: 1 }, { bias: false, init: kaimingInit });
+ *   }
+ *   forward(x: Tensor): Tensor {
+ *     this.checkInput(x);
+ *     return this.addBias(conv2d(sign(x), sign(this.weight), this.conv));
+ *   }
+ * }
+ * await initGpu();
+ * console.log(new SignConv2d(2, 4, 3).describe()); // "SignConv2d(2→4, k3, s1, p1)"
+ * ```
+ */
 export abstract class MethodConv2d extends Module {
   /** Stride. */
   readonly stride: number;
