@@ -147,3 +147,11 @@ export {
   type MethodConvOptions,
   tinyUniformInit,
 } from "./methods/method_conv.ts";
+export {
+  CmimContrast,
+  type CmimContrastOptions,
+  cmimMemoryUpdate,
+  CmimNegativeSampler,
+  contrastLoss,
+  normalizeRows,
+} from "./losses/cmim_contrast.ts";
