@@ -5,7 +5,12 @@ import { assertClose, assertThrowsAll, freshSeed, setupGpu } from "../../tests/u
 import { assertExact } from "../../tests/reference/binary_conv.ts";
 import { convOutSize } from "../../tests/reference/dense.ts";
 import { withEdges } from "../../tests/reference/methods/rand.ts";
-import { runLayer } from "../../tests/reference/methods/harness.ts";
+import {
+  checkFixtureCase,
+  type FixtureCase,
+  readFixture,
+  runLayer,
+} from "../../tests/reference/methods/harness.ts";
 import { signRef } from "../../tests/reference/methods/common.ts";
 import {
   actNoiseRef,
@@ -207,3 +212,69 @@ for (const { C, O, K, stride, padding, noiseAdapt } of cases) {
     conv.dispose();
   });
 }
+
+interface FdaFixtureCase extends FixtureCase {
+  in: number;
+  out: number;
+  k: number;
+  stride: number;
+  padding: number;
+  epoch: number;
+  epochs: number;
+  training: boolean;
+  eta: number;
+  n: number;
+  w: number[];
+  w_fc1: number[];
+  w_fc2: number[];
+  a_fc1: number[];
+  a_fc2: number[];
+  gw: number[];
+  g_w_fc1: number[];
+  g_w_fc2: number[];
+}
+
+const fixture = await readFixture<{
+  cases: FdaFixtureCase[];
+  schedule: { epoch: number; epochs: number; eta: number; n: number }[];
+}>("fda");
+
+Deno.test("FdaConv2d matches BiBench's FDAConv2d (tests/fixtures/methods/fda.json)", async () => {
+  for (const c of fixture.cases) {
+    const conv = new FdaConv2d(c.in, c.out, c.k, {
+      stride: c.stride,
+      padding: c.padding,
+      init: () => Float32Array.from(c.w),
+    });
+    const m = fdaNoiseWidth(c.in * c.k * c.k);
+    const ma = fdaNoiseWidth(c.in);
+    const d = c.in * c.k * c.k;
+    if (m > 0) {
+      conv.setTensor("weightNoise.fc1", Tensor.from(Float32Array.from(c.w_fc1), [m, d]));
+      conv.setTensor("weightNoise.fc2", Tensor.from(Float32Array.from(c.w_fc2), [d, m]));
+    }
+    if (ma > 0) {
+      conv.setTensor("actNoise.fc1", Tensor.from(Float32Array.from(c.a_fc1), [ma, c.in]));
+      conv.setTensor("actNoise.fc2", Tensor.from(Float32Array.from(c.a_fc2), [c.in, ma]));
+    }
+    fdaEpochHook(new Sequential(conv), c.epoch, c.epochs);
+    assert.equal(conv.n, c.n);
+    assertClose([conv.eta], [c.eta], 1e-6, "η", 0.1);
+    conv.train(c.training);
+    const p = Object.fromEntries(conv.namedParameters());
+    await checkFixtureCase((x) => conv.forward(x), c, [
+      [conv.weight, c.gw, "dL/dW"],
+      [p["weightNoise.fc1"] ?? null, m > 0 ? c.g_w_fc1 : null, "dL/dfc1"],
+      [p["weightNoise.fc2"] ?? null, m > 0 ? c.g_w_fc2 : null, "dL/dfc2"],
+    ], `${c.in}→${c.out} k${c.k} ${c.training ? "train" : "eval"}`);
+    conv.dispose();
+  }
+});
+
+Deno.test("fdaSchedule matches the official model_params_update (fixture)", () => {
+  for (const s of fixture.schedule) {
+    const got = fdaSchedule(s.epoch, s.epochs);
+    assert.equal(got.n, s.n, `n ${s.epoch}/${s.epochs}`);
+    assertClose([got.eta], [s.eta], 1e-6, `η ${s.epoch}/${s.epochs}`, 0.1);
+  }
+});
