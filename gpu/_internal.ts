@@ -17,6 +17,7 @@
  */
 export { flush, recordCopy } from "./_engine.ts";
 export { setPoison } from "./_poison.ts";
+export { setFusedBatchNorm } from "./ops/_bn_fused.ts";
 export {
   conv2dForward,
   conv2dGradInput,

@@ -252,6 +252,56 @@ export function bnSetup(
   return { op, plan, c, m, chunks, clen, hw, lanes };
 }
 
+/** Checks the optional batch counter: one f32 value. */
+export function checkCount(s: BnSetup, count: Tensor | undefined): void {
+  if (count && (count.size !== 1 || count.dtype !== "f32")) {
+    throw new RangeError(
+      `${s.op}: numBatchesTracked must be one f32 value, got ${count.dtype} ${
+        shapeStr(count.shape)
+      }`,
+    );
+  }
+}
+
+/** Per (channel, chunk): mean and sum of squared deviations, `[C, chunks, 2]`. One dispatch. */
+export function bnPartialStats(s: BnSetup, x: Tensor): Tensor {
+  const { c, m, chunks, clen, lanes } = s;
+  const part = Tensor.empty([c, chunks, 2]);
+  runKernel({
+    name: `bn_partial_stats${lanes === 4 ? "_v4" : ""}`,
+    code: partialStatsCode(lanes === 4),
+    inputs: [x],
+    outputs: [part],
+    uniforms: [c, m / lanes, chunks, clen / lanes, s.hw / lanes, lanes],
+    workgroups: [c, chunks],
+  });
+  return part;
+}
+
+/**
+ * Per (channel, chunk): Σg and Σg·x̂, `[C, chunks, 2]` (g zeroed where |mask| = 1 when a mask is
+ * given). One dispatch.
+ */
+export function bnPartialGrad(
+  s: BnSetup,
+  g: Tensor,
+  x: Tensor,
+  stats: Tensor,
+  mask: Tensor | null,
+): Tensor {
+  const { c, m, chunks, clen, lanes } = s;
+  const part = Tensor.empty([c, chunks, 2]);
+  runKernel({
+    name: `${mask ? "bnh" : "bn"}_partial_grad${lanes === 4 ? "_v4" : ""}`,
+    code: partialGradCode(lanes === 4, mask !== null),
+    inputs: mask ? [g, x, stats, mask] : [g, x, stats],
+    outputs: [part],
+    uniforms: [c, m / lanes, chunks, clen / lanes, s.hw / lanes, lanes],
+    workgroups: [c, chunks],
+  });
+  return part;
+}
+
 /**
  * Training statistics `[4, C]` = mean, 1/σ, γ/σ, β − mean·γ/σ of the batch; updates the
  * running statistics (and `count`, if given, by 1) in place. Two dispatches.
@@ -267,23 +317,9 @@ export function bnTrainStats(
   eps: number,
   count?: Tensor,
 ): Tensor {
-  const { c, m, chunks, clen, lanes } = s;
-  if (count && (count.size !== 1 || count.dtype !== "f32")) {
-    throw new RangeError(
-      `${s.op}: numBatchesTracked must be one f32 value, got ${count.dtype} ${
-        shapeStr(count.shape)
-      }`,
-    );
-  }
-  const part = Tensor.empty([c, chunks, 2]);
-  runKernel({
-    name: `bn_partial_stats${lanes === 4 ? "_v4" : ""}`,
-    code: partialStatsCode(lanes === 4),
-    inputs: [x],
-    outputs: [part],
-    uniforms: [c, m / lanes, chunks, clen / lanes, s.hw / lanes, lanes],
-    workgroups: [c, chunks],
-  });
+  const { c, m, chunks, clen } = s;
+  checkCount(s, count);
+  const part = bnPartialStats(s, x);
   const stats = Tensor.empty([4, c]);
   runKernel({
     name: count ? "bn_finalize_stats_counted" : "bn_finalize_stats",
@@ -337,16 +373,8 @@ export function bnGradCoef(
   training: boolean,
   mask: Tensor | null = null,
 ): BnGradCoef {
-  const { c, m, chunks, clen, lanes } = s;
-  const part = Tensor.empty([c, chunks, 2]);
-  runKernel({
-    name: `${mask ? "bnh" : "bn"}_partial_grad${lanes === 4 ? "_v4" : ""}`,
-    code: partialGradCode(lanes === 4, mask !== null),
-    inputs: mask ? [g, x, stats, mask] : [g, x, stats],
-    outputs: [part],
-    uniforms: [c, m / lanes, chunks, clen / lanes, s.hw / lanes, lanes],
-    workgroups: [c, chunks],
-  });
+  const { c, m, chunks } = s;
+  const part = bnPartialGrad(s, g, x, stats, mask);
   const ggamma = Tensor.empty(gamma.shape);
   const gbeta = Tensor.empty(gamma.shape);
   const coef = Tensor.empty([4, c]);

@@ -3,10 +3,13 @@
  * training normalises with the batch's biased variance and updates the running statistics in
  * place with the unbiased one; evaluation uses the running statistics.
  *
- * Training forward: three dispatches (per-chunk statistics over many workgroups, a per-channel
- * merge that also updates the running statistics in place, then normalise). Backward: three
- * dispatches (per-chunk Σg and Σg·x̂, per-channel merge into γ/β gradients and coefficients,
- * then the input gradient as one fused multiply-add per element).
+ * Training forward: two dispatches (per-chunk statistics over many workgroups, then normalise,
+ * each of whose workgroups first merges its channel's chunks; the first block of a channel also
+ * writes the statistics and updates the running statistics in place). Backward: two dispatches
+ * (per-chunk Σg and Σg·x̂, then the input gradient as one fused multiply-add per element, with
+ * the per-channel merge into γ/β gradients and coefficients at the start of each workgroup).
+ * Where the device binds fewer storage buffers than the fused passes need, the merge is a
+ * dispatch of its own (three per direction).
  *
  * @module
  */
@@ -19,6 +22,13 @@ import {
   bnTrainStats,
   channelMap,
 } from "./_batchnorm_kernels.ts";
+import {
+  bnGradApply,
+  bnTrainNormalise,
+  gradApplyBuffers,
+  trainNormaliseBuffers,
+  useFusedBatchNorm,
+} from "./_bn_fused.ts";
 
 /** Options of {@link batchNorm}. */
 export interface BatchNormOptions {
@@ -65,7 +75,22 @@ export function batchNorm(
   const s = bnSetup("batchNorm", x, gamma, beta, runningMean, runningVar, training);
   let stats: Tensor;
   let y: Tensor;
-  if (training) {
+  if (training && useFusedBatchNorm(trainNormaliseBuffers(0))) {
+    ({ y, stats } = bnTrainNormalise(
+      s,
+      x,
+      [],
+      gamma,
+      beta,
+      runningMean,
+      runningVar,
+      momentum,
+      eps,
+      count,
+      "bn_stats_normalise",
+      (_T, z) => z,
+    ));
+  } else if (training) {
     stats = bnTrainStats(s, x, gamma, beta, runningMean, runningVar, momentum, eps, count);
     [y] = channelMap({
       name: "bn_normalise",
@@ -89,6 +114,26 @@ export function batchNorm(
     return y;
   }
   record1([x, gamma, beta], y, (g) => {
+    if (x.requiresGrad && useFusedBatchNorm(gradApplyBuffers(2, 1))) {
+      const f = bnGradApply(
+        s,
+        g,
+        x,
+        stats,
+        gamma,
+        training,
+        null,
+        "bn_grad_input_fused",
+        [g, x],
+        undefined,
+        [
+          () => "a * k0 + (b - k3) * k1 + k2",
+        ],
+      );
+      if (!gamma.requiresGrad) f.ggamma.dispose();
+      if (!beta.requiresGrad) f.gbeta.dispose();
+      return [f.outs[0], gamma.requiresGrad ? f.ggamma : null, beta.requiresGrad ? f.gbeta : null];
+    }
     const { ggamma, gbeta, coef } = bnGradCoef(s, g, x, stats, gamma, training);
     const gx = x.requiresGrad
       ? channelMap({

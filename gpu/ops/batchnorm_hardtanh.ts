@@ -1,14 +1,15 @@
 /**
  * Fused batch norm + Hardtanh, optionally with a residual added before the clamp:
  * `y = hardtanh(batchNorm(x) + residual)`, as in the Bi-Real and basic residual blocks and the
- * VGG stages. It is `batchNorm` with the last pass extended: training is three dispatches
- * (statistics, merge, then normalise + add + clamp in one pass) instead of five, evaluation one.
+ * VGG stages. It is `batchNorm` with the last pass extended: training is two dispatches
+ * (per-chunk statistics, then their per-channel merge fused with normalise + add + clamp in one
+ * pass, see `_bn_fused.ts`) instead of five, evaluation one.
  *
  * The backward stores nothing extra: the Hardtanh window (−1 < z < 1, strict, as PyTorch) is
  * read back from the output itself (|y| < 1 exactly where the pre-clamp value z was inside), and
- * the batch-norm terms are recomputed from x and the `[4, C]` statistics. Three dispatches: the
- * masked per-channel reductions, their merge, then the input gradient and the residual's
- * gradient (the masked g) written by one kernel.
+ * the batch-norm terms are recomputed from x and the `[4, C]` statistics. Two dispatches: the
+ * masked per-channel reductions, then their merge fused with the pass that writes the input
+ * gradient and the residual's gradient (the masked g).
  *
  * @module
  */
@@ -21,6 +22,13 @@ import {
   bnTrainStats,
   channelMap,
 } from "./_batchnorm_kernels.ts";
+import {
+  bnGradApply,
+  bnTrainNormalise,
+  gradApplyBuffers,
+  trainNormaliseBuffers,
+  useFusedBatchNorm,
+} from "./_bn_fused.ts";
 import type { BatchNormOptions } from "./batchnorm.ts";
 
 const OP = "batchNormHardtanh";
@@ -66,7 +74,22 @@ export function batchNormHardtanh(
   const inputs = r ? [x, gamma, beta, r] : [x, gamma, beta];
   let stats: Tensor;
   let y: Tensor;
-  if (training) {
+  if (training && useFusedBatchNorm(trainNormaliseBuffers(r ? 1 : 0))) {
+    ({ y, stats } = bnTrainNormalise(
+      s,
+      x,
+      r ? [r] : [],
+      gamma,
+      beta,
+      runningMean,
+      runningVar,
+      momentum,
+      eps,
+      count,
+      r ? "bnh_stats_normalise_res" : "bnh_stats_normalise",
+      clampT,
+    ));
+  } else if (training) {
     stats = bnTrainStats(s, x, gamma, beta, runningMean, runningVar, momentum, eps, count);
     [y] = channelMap({
       name: r ? "bnh_normalise_res" : "bnh_normalise",
@@ -93,16 +116,34 @@ export function batchNormHardtanh(
     const wantX = x.requiresGrad;
     const wantR = r !== null && r.requiresGrad;
     const wantAffine = gamma.requiresGrad || beta.requiresGrad;
+    const name = `bnh_grad_input_${wantX ? "x" : ""}${wantR ? "r" : ""}`;
+    const pre = (T: string) => `let gm = select(${T}(0.0), a, abs(b) < ${T}(1.0));`;
+    const nOut = (wantX ? 1 : 0) + (wantR ? 1 : 0);
+    if (wantX && useFusedBatchNorm(gradApplyBuffers(3, nOut))) {
+      // Two dispatches: the partial sums, then their merge fused into the element pass.
+      const f = bnGradApply(s, g!, x, stats, gamma, training, y, `${name}_fused`, [g!, y, x], pre, [
+        () => "gm * k0 + (c - k3) * k1 + k2",
+        ...(wantR ? [() => "gm"] : []),
+      ]);
+      if (!gamma.requiresGrad) f.ggamma.dispose();
+      if (!beta.requiresGrad) f.gbeta.dispose();
+      const grads = [
+        f.outs[0],
+        gamma.requiresGrad ? f.ggamma : null,
+        beta.requiresGrad ? f.gbeta : null,
+      ];
+      return r ? [...grads, wantR ? f.outs[1] : null] : grads;
+    }
     const c = wantX || wantAffine ? bnGradCoef(s, g!, x, stats, gamma, training, y) : null;
     let gx: Tensor | null = null;
     let gr: Tensor | null = null;
     if (wantX || wantR) {
       // gm = g inside the window; gx = k1·gm + k2·(x − mean) + k3; g_residual = gm.
       const outs = channelMap({
-        name: `bnh_grad_input_${wantX ? "x" : ""}${wantR ? "r" : ""}`,
+        name,
         full: wantX ? [g!, y, x] : [g!, y],
         perChannel: wantX ? [c!.coef] : [],
-        pre: (T) => `let gm = select(${T}(0.0), a, abs(b) < ${T}(1.0));`,
+        pre,
         outputs: [
           ...(wantX
             ? [() => "gm * q0[o] + (c - q0[o + 3u * p.c]) * q0[o + p.c] + q0[o + 2u * p.c]"]
