@@ -360,6 +360,24 @@ export class CmimContrast {
     return [...this.#buffers];
   }
 
+  /**
+   * Replaces the state tensor `name` (one of {@link namedBuffers}; e.g. to restore a
+   * checkpoint or load given heads). The shape must match; the old tensor is disposed.
+   */
+  setBuffer(name: string, tensor: Tensor): void {
+    const old = this.#buffers.get(name);
+    if (!old) {
+      throw new Error(`CmimContrast has no buffer "${name}" (${[...this.#buffers.keys()]})`);
+    }
+    if (shapeStr(old.shape) !== shapeStr(tensor.shape)) {
+      throw new RangeError(
+        `CmimContrast.setBuffer: ${name} ${shapeStr(tensor.shape)} != ${shapeStr(old.shape)}`,
+      );
+    }
+    this.#buffers.set(name, keep(tensor));
+    if (old !== tensor) old.dispose();
+  }
+
   /** Z_s and Z_t once set by the first call (GPU scalars), else null. */
   get normalisers(): { zS: Tensor | null; zT: Tensor | null } {
     return { zS: this.#zS, zT: this.#zT };

@@ -3,6 +3,7 @@ import { backward, mul, noGrad, sum, Tensor, tidy } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import { assertClose, assertThrowsAll, freshSeed, setupGpu } from "../../tests/util.ts";
 import { cmimStepRef, contrastLossRef } from "../../tests/reference/methods/cmim.ts";
+import { readFixture } from "../../tests/reference/methods/harness.ts";
 import { CmimContrast, CmimNegativeSampler, contrastLoss, normalizeRows } from "./cmim_contrast.ts";
 
 await setupGpu();
@@ -157,4 +158,70 @@ Deno.test("CmimNegativeSampler: positive first, negatives of other classes, dist
     [() => new CmimNegativeSampler([0, -1], 1), "labels[1]"],
     [() => s.sample([30]), "idx[0] = 30"],
   ]);
+});
+
+const fixture = await readFixture<{
+  s_dim: number;
+  t_dim: number;
+  feat_dim: number;
+  nce_n: number;
+  n_data: number;
+  bs: number;
+  state: Record<string, number[]>;
+  steps: {
+    idx: number[];
+    sample_idx: number[];
+    feat_s: number[];
+    feat_t: number[];
+    loss: number;
+    g_feat_s: number[];
+    g_feat_t: number[];
+    z_s: number;
+    z_t: number;
+    memory_s: number[];
+    memory_t: number[];
+  }[];
+}>("cmim");
+
+Deno.test("CmimContrast matches the official contrastive_alignment (tests/fixtures/methods/cmim.json)", async () => {
+  const f = fixture;
+  const cmim = new CmimContrast({
+    sDim: f.s_dim,
+    tDim: f.t_dim,
+    nData: f.n_data,
+    featDim: f.feat_dim,
+    nceK: f.nce_n,
+  });
+  const names: [string, string, number[]][] = [
+    ["embedS.weight", "embed_s_w", [f.feat_dim, f.s_dim]],
+    ["embedS.bias", "embed_s_b", [f.feat_dim]],
+    ["embedT.weight", "embed_t_w", [f.feat_dim, f.t_dim]],
+    ["embedT.bias", "embed_t_b", [f.feat_dim]],
+    ["memoryS", "memory_s", [f.n_data, f.feat_dim]],
+    ["memoryT", "memory_t", [f.n_data, f.feat_dim]],
+  ];
+  for (const [ours, theirs, shape] of names) {
+    cmim.setBuffer(ours, Tensor.from(Float32Array.from(f.state[theirs]), shape));
+  }
+  const buf = () => Object.fromEntries(cmim.namedBuffers());
+  for (const [i, s] of f.steps.entries()) {
+    const fs = Tensor.from(Float32Array.from(s.feat_s), [f.bs, f.s_dim]);
+    const ft = Tensor.from(Float32Array.from(s.feat_t), [f.bs, f.t_dim]);
+    fs.requiresGrad = ft.requiresGrad = true;
+    const outs = tidy(() => {
+      const l = cmim.loss(fs, ft, s.idx, s.sample_idx);
+      return [l, ...backward(l, [fs, ft]).map((g) => g!)];
+    });
+    const [l, gs, gt] = await Promise.all(outs.map((t) => t.read()));
+    assertClose(l, [s.loss], 1e-5, `loss step ${i}`);
+    assertClose(gs, s.g_feat_s, 1e-4, `∂featS step ${i}`);
+    assertClose(gt, s.g_feat_t, 1e-4, `∂featT step ${i}`);
+    const { zS, zT } = cmim.normalisers;
+    assertClose([(await zS!.read())[0], (await zT!.read())[0]], [s.z_s, s.z_t], 1e-5, `Z ${i}`);
+    assertClose(await buf().memoryS.read(), s.memory_s, 1e-5, `memoryS step ${i}`);
+    assertClose(await buf().memoryT.read(), s.memory_t, 1e-5, `memoryT step ${i}`);
+    for (const t of [...outs, fs, ft]) t.dispose();
+  }
+  assertThrowsAll([[() => cmim.setBuffer("memoryS", Tensor.zeros([2, 2])), "setBuffer"]]);
+  cmim.dispose();
 });
