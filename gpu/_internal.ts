@@ -48,6 +48,10 @@ export {
 } from "./ops/binary_geometry.ts";
 export { packActivationSigns, packWeightSigns } from "./ops/binary_pack.ts";
 export { xnorConv2dForward } from "./ops/xnor_conv2d.ts";
-export { binaryConv2dGradInput, type BinaryInputWindow } from "./ops/binary_conv_grad_input.ts";
+export {
+  binaryConv2dGradInput,
+  type BinaryGradInputOptions,
+  type BinaryInputWindow,
+} from "./ops/binary_conv_grad_input.ts";
 export { binaryConv2dGradWeight } from "./ops/binary_conv_grad_weight.ts";
 export { WG_TREE_SUM, wgTreeSum } from "./ops/_tree_sum.ts";

@@ -200,3 +200,30 @@ Deno.test("a kernel that fails to compile is reported by name at the next readba
   assertEquals(Array.from(await ok.read()), [1]);
   ok.dispose();
 });
+
+Deno.test("takeGradient: an op that adds the gathered gradient itself gives the same sums", async () => {
+  const { takeGradient, record1 } = await import("./mod.ts");
+  const x = Tensor.from([1, -2, 3], [3]);
+  x.requiresGrad = true;
+  // y = 3x, recorded by an op that adds x's gathered gradient in its own "kernel".
+  const triple = (t: Tensor, fused: boolean) => {
+    const y = scale(t, 3);
+    record1([t], y, (g) => {
+      const prior = fused ? takeGradient(t) : null;
+      return [prior ? add(scale(g, 3), prior) : scale(g, 3)];
+    });
+    return y;
+  };
+  for (const fused of [false, true]) {
+    const before = memory().tensors;
+    const g = tidy(() => {
+      // x is used by triple and, later in the graph, twice more: 3 + 1 + 2 = 6 per element.
+      const y = add(triple(x, fused), add(x, scale(x, 2)));
+      return backward(sum(y), [x])[0]!;
+    });
+    assertEquals(Array.from(await g.read()), [6, 6, 6]);
+    g.dispose();
+    assertEquals(memory().tensors, before);
+  }
+  x.dispose();
+});

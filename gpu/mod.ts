@@ -35,7 +35,15 @@ export {
 } from "./_engine.ts";
 export { type DType, liveTensorStats, type ParamTag, shapeStr, Tensor } from "./tensor.ts";
 export { keep, memory, type MemoryReport, tidy } from "./scope.ts";
-export { backward, type BackwardFn, isGradEnabled, noGrad, record, record1 } from "./tape.ts";
+export {
+  backward,
+  type BackwardFn,
+  isGradEnabled,
+  noGrad,
+  record,
+  record1,
+  takeGradient,
+} from "./tape.ts";
 export {
   F32,
   f32,

@@ -104,6 +104,42 @@ export function record1(
   record(inputs, [output], ([g]) => backward(g!));
 }
 
+/** The gradients gathered so far by the running {@link backward}, and those taken over. */
+let running: { grads: Map<number, Tensor>; taken: Set<number> } | null = null;
+
+/**
+ * For an op's backward function: takes over the gradient already gathered for `input` (from
+ * ops later in the graph), so that the op can add its own contribution inside its kernel
+ * instead of the tape adding the two in a separate pass. The op must then return the sum as
+ * `input`'s gradient. Returns null when there is none (or outside `backward`).
+ *
+ * @example
+ * ```ts
+ * import { add, backward, initGpu, record1, Tensor, takeGradient, tidy } from "@ovsw/gpu";
+ * await initGpu();
+ * const x = Tensor.from([1, 2], [2]);
+ * x.requiresGrad = true;
+ * function double(t: Tensor): Tensor {
+ *   const y = add(t, t);
+ *   // 2·g, plus what x already had (its other use below), in one step.
+ *   record1([t], y, (g) => {
+ *     const prior = takeGradient(t);
+ *     return [prior ? add(add(g, g), prior) : add(g, g)];
+ *   });
+ *   return y;
+ * }
+ * const g = tidy(() => backward(add(double(x), x), [x], Tensor.from([1, 1], [2]))[0]!);
+ * console.log(await g.read()); // [3, 3]
+ * ```
+ */
+export function takeGradient(input: Tensor): Tensor | null {
+  if (!running || running.taken.has(input.id)) return null;
+  const g = running.grads.get(input.id);
+  if (!g) return null;
+  running.taken.add(input.id);
+  return g;
+}
+
 /** Adds two gradients; installed by the ops module to avoid an import cycle. */
 let addGrads: ((a: Tensor, b: Tensor) => Tensor) | null = null;
 /** A tensor of ones like `t`; installed by the ops module. */
@@ -145,12 +181,16 @@ export function backward(loss: Tensor, wrt: Tensor[], seed?: Tensor): (Tensor | 
   grads.set(loss.id, seed ?? onesLike!(loss));
   if (!seed) owned.add(grads.get(loss.id)!);
   const prev = gradEnabled;
+  const prevRunning = running;
   gradEnabled = false;
+  const taken = new Set<number>();
+  running = { grads, taken };
   try {
     for (let n = nodes.length - 1; n >= 0; n--) {
       const node = nodes[n];
       const outGrads = node.outputs.map((o) => grads.get(o.id) ?? null);
       if (outGrads.every((g) => g === null)) continue;
+      taken.clear();
       const inGrads = node.backward(outGrads);
       // Output gradients are no longer needed unless the caller asked for that tensor, or the
       // op passed one through unchanged as an input gradient.
@@ -175,7 +215,15 @@ export function backward(loss: Tensor, wrt: Tensor[], seed?: Tensor): (Tensor | 
         }
         const gi = g.shape.length === input.shape.length ? g : g.view(input.shape);
         const existing = grads.get(input.id);
-        if (existing) {
+        if (existing && taken.has(input.id)) {
+          // The op took the gathered gradient over and returned the sum.
+          taken.delete(input.id);
+          if (owned.has(existing) && !gi.sharesStorageWith(existing)) {
+            owned.delete(existing);
+            existing.dispose();
+          }
+          grads.set(input.id, gi);
+        } else if (existing) {
           const summed = addGrads!(existing, gi);
           if (owned.has(existing)) {
             owned.delete(existing);
@@ -190,6 +238,7 @@ export function backward(loss: Tensor, wrt: Tensor[], seed?: Tensor): (Tensor | 
     }
   } finally {
     gradEnabled = prev;
+    running = prevRunning;
   }
   return wrt.map((t) => grads.get(t.id) ?? null);
 }

@@ -24,6 +24,7 @@ import {
   isGradEnabled,
   record,
   shapeStr,
+  takeGradient,
   type Tensor,
 } from "@ovsw/gpu";
 import {
@@ -206,11 +207,12 @@ export function binaryConv2d(x: Tensor, w: Tensor, options: BinaryConv2dOpOption
       if (kernels.gradInput === "xnor") {
         // The ApproxSign window (at x/s_n, divided by s_n, with s_n = √(var_n + eps) taken
         // from the per-sample statistics in training) is fused into the product.
+        // The gradient x already has (a residual branch) is added in the same kernel.
         out[0] = binaryConv2dGradInput(gy!, ops.weightBits(), alpha, ops.geom(), {
           x,
           sampleStats: xStats,
           eps,
-        });
+        }, { accumulate: takeGradient(x) });
       } else {
         const ga = conv2dGradInput(gy!, ops.scaledWeights(), x.shape, conv);
         out[0] = approxSignInputGrad(ga, x, x2, xStats, training, eps);

@@ -1,4 +1,5 @@
-import { mapElements, mulChannel, sign, Tensor, tidy } from "@ovsw/gpu";
+import { add, mapElements, mulChannel, sign, Tensor, tidy } from "@ovsw/gpu";
+import assert from "node:assert/strict";
 import {
   binaryConv2dGradInput,
   binaryConv2dGradWeight,
@@ -226,5 +227,26 @@ Deno.test("binaryConv2dGradInput: s_n from per-sample statistics equals a given 
       ];
     }));
     assertClose(a, b, 1e-6, `x ${g.x}, w ${g.w}`);
+  }
+});
+
+Deno.test("binaryConv2dGradInput: accumulate adds a gradient inside the kernel, exactly", async () => {
+  for (const g of CASES) {
+    const d = inputs(g);
+    const rng = new Prng(d.seed + 1);
+    const [a, b] = await readAll(tidy(() => {
+      const x = Tensor.from(d.x, g.x);
+      const wBits = packWeightSigns(Tensor.from(d.w, g.w));
+      const al = Tensor.from(d.alpha, [g.w[0]]);
+      const gyT = Tensor.from(d.gy, binaryOutShape(g));
+      const geom = binaryConvGeometry(g.x, g.w, g, "test");
+      const prior = Tensor.from(rng.normalArray(prod(g.x)), g.x);
+      const win = { x, sampleStd: Tensor.from(d.std, [g.x[0]]) };
+      return [
+        binaryConv2dGradInput(gyT, wBits, al, geom, win, { accumulate: prior }),
+        add(prior, binaryConv2dGradInput(gyT, wBits, al, geom, win)),
+      ];
+    }));
+    assert.deepEqual(Array.from(a), Array.from(b), `x ${g.x}, w ${g.w}`);
   }
 });

@@ -24,8 +24,14 @@ const codeCache = new Map<string, string>();
  */
 type WindowMode = 0 | 1 | 2 | 3;
 
-function gradInputCode(tp: number, tc: number, wg: number, mode: WindowMode): string {
-  const key = `${tp}:${tc}:${wg}:${mode}`;
+function gradInputCode(
+  tp: number,
+  tc: number,
+  wg: number,
+  mode: WindowMode,
+  accumulate: boolean,
+): string {
+  const key = `${tp}:${tc}:${wg}:${mode}:${accumulate}`;
   const hit = codeCache.get(key);
   if (hit) return hit;
   const J = [...Array(tp).keys()];
@@ -33,7 +39,11 @@ function gradInputCode(tp: number, tc: number, wg: number, mode: WindowMode): st
   const extra = mode === 0 ? "" : `@group(0) @binding(4) var<storage, read> xin: array<f32>;\n` +
     (mode === 2 ? `@group(0) @binding(5) var<storage, read> sstd: array<f32>;\n` : "") +
     (mode === 3 ? `@group(0) @binding(5) var<storage, read> sst: array<f32>;\n` : "");
-  const outBinding = mode === 0 ? 4 : mode === 1 ? 5 : 6;
+  const addBinding = mode === 0 ? 4 : mode === 1 ? 5 : 6;
+  const outBinding = addBinding + (accumulate ? 1 : 0);
+  const addDecl = accumulate
+    ? `@group(0) @binding(${addBinding}) var<storage, read> addend: array<f32>;\n`
+    : "";
   const win = (j: number) =>
     mode === 0
       ? "1.0"
@@ -51,7 +61,7 @@ function gradInputCode(tp: number, tc: number, wg: number, mode: WindowMode): st
 @group(0) @binding(1) var<storage, read> gy: array<f32>;
 @group(0) @binding(2) var<storage, read> wts: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read> alpha: array<f32>;
-${extra}@group(0) @binding(${outBinding}) var<storage, read_write> gx: array<f32>;
+${extra}${addDecl}@group(0) @binding(${outBinding}) var<storage, read_write> gx: array<f32>;
 @compute @workgroup_size(${wg})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let g = gid.x + gid.y * nwg.x * ${wg}u;
@@ -132,7 +142,7 @@ ${
       B.map((b) =>
         `  if (ok${j} && c0 + ${b}u < p.c) {
     let xi = (n${j} * p.c + c0 + ${b}u) * hw + r${j};
-    gx[xi] = acc${j}_${b} * ${win(j)};
+    gx[xi] = ${accumulate ? "addend[xi] + " : ""}acc${j}_${b} * ${win(j)};
   }`
       ).join("\n")
     ).join("\n")
@@ -157,6 +167,12 @@ export interface BinaryInputWindow {
   eps?: number;
 }
 
+/** Extra options of {@link binaryConv2dGradInput}. */
+export interface BinaryGradInputOptions {
+  /** A gradient `[N, C, H, W]` to add to the result inside the kernel (`addend + ∂L/∂x`). */
+  accumulate?: Tensor | null;
+}
+
 /**
  * Grad-input of the binary conv from packed weight signs: `win(x) · (α⊙gy ⊛ᵀ sign(W))`,
  * shape `[N, C, H, W]`. Without `window` it is the bare transposed conv. No autograd.
@@ -179,6 +195,7 @@ export function binaryConv2dGradInput(
   alpha: Tensor,
   geom: BinaryConvGeometry,
   window?: BinaryInputWindow,
+  options: BinaryGradInputOptions = {},
 ): Tensor {
   const { n, c, h, w, o, kh, kw, ho, wo, stride, cw } = geom;
   expectShape(gy, [n, o, ho, wo], "binaryConv2dGradInput output gradient");
@@ -200,6 +217,16 @@ export function binaryConv2dGradInput(
       mode = 3;
     }
   }
+  const acc = options.accumulate ?? null;
+  if (acc) {
+    if (acc.size !== n * c * h * w || acc.dtype !== "f32") {
+      throw new RangeError(
+        `binaryConv2dGradInput accumulate: expected ${n * c * h * w} f32 values ` +
+          `[${n}, ${c}, ${h}, ${w}], got ${acc.dtype} [${acc.shape.join(", ")}]`,
+      );
+    }
+    inputs.push(acc);
+  }
   const t = binaryTiling();
   const m = n * h * w;
   const ptiles = Math.ceil(m / t.bwdPixels);
@@ -207,7 +234,7 @@ export function binaryConv2dGradInput(
   const gx = Tensor.empty([n, c, h, w]);
   runKernel({
     name: "binary_conv_grad_input",
-    code: gradInputCode(t.bwdPixels, t.bwdChannels, t.bwdWorkgroup, mode),
+    code: gradInputCode(t.bwdPixels, t.bwdChannels, t.bwdWorkgroup, mode, acc !== null),
     inputs,
     outputs: [gx],
     uniforms: [
