@@ -249,7 +249,7 @@ export async function openRun(
     const stepsPerEpoch = trainLoader.batchesPerEpoch;
     const model: Module = buildModel(cfg, data.train);
     const params = model.paramRecord();
-    const { tx, lr } = makeOptimizer(cfg, stepsPerEpoch);
+    const { tx, lr } = makeOptimizer(cfg, stepsPerEpoch, model);
     const session: RunSession = {
       cfg,
       runDir: found.runDir ?? "",

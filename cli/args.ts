@@ -109,7 +109,7 @@ async function readConfig(
  * ```ts
  * import { parseCli, TRAIN_TASK } from "@ovsw/cli";
  * const args = await parseCli(TRAIN_TASK, ["--epochs", "2", "--method", "vanilla"]);
- * console.log(args.values.epochs, args.values.method, args.values.lr); // 2 vanilla 0.1
+ * console.log(args.values.epochs, args.values.method, args.values.lr); // 2 vanilla null (the recipe's)
  * ```
  */
 export async function parseCli(task: TaskSpec, argv: string[]): Promise<ParsedArgs> {

@@ -174,7 +174,10 @@ Deno.test("helpText lists every flag with its default", async () => {
     }
     assertEquals((await parseCli(task, ["--help"])).help, true);
   }
-  assertMatch(helpText(TRAIN_TASK), /--lr <x> +base learning rate η₀ \(default: 0\.1\)/);
+  assertMatch(
+    helpText(TRAIN_TASK),
+    /--lr <x> +base learning rate η₀ \(default: the method's recipe\)/,
+  );
 });
 
 Deno.test("parseCli rejects a nested config key", async () => {

@@ -13,9 +13,16 @@ import type { SweepResult } from "./sweep.ts";
 import { sweepTarget, withSweep } from "./sweep_task.ts";
 import { COMPARE_TASK, toTrainConfig } from "./tasks.ts";
 
+/** A compare run's name: the method, `+ags+sad` when pieces were added to every method. */
+function runName(method: string, pieces: string[] | null): string {
+  const extra = (pieces ?? []).filter((p) => p !== "off");
+  return extra.length > 0 ? `${method}+${extra.join("+")}` : method;
+}
+
 /**
- * The comparison table: one row per method with test top-1 (final and best), the overall
- * silent fraction, then the silent fraction of each binary layer, wall time and throughput.
+ * The comparison table: one row per method (with the optimizer pieces it ran with) with test
+ * top-1 (final and best), the overall silent fraction, then the silent fraction of each binary
+ * layer, flips per weight, wall time and throughput.
  *
  * @example
  * ```ts
@@ -33,15 +40,17 @@ export function compareTable(results: SweepResult[]): string {
     "best top-1",
     "silent (all)",
     ...layers.map((l) => `silent ${l.replace(/\.weight$/, "")}`),
+    "flips/weight",
     "wall s",
     "img/s",
   ];
-  const rows = results.map(({ summary: s }) => [
-    s.method,
+  const rows = results.map(({ run, summary: s }) => [
+    run.name,
     pct(s.test_top1),
     pct(s.best_test_top1),
     pct(s.silent_fraction),
     ...layers.map((l) => pct(s.silent_fraction_per_layer[l] ?? null)),
+    s.flips_per_weight.toFixed(3),
     s.wall_seconds.toFixed(1),
     s.images_per_second.toFixed(1),
   ]);
@@ -66,11 +75,14 @@ export async function compareMain(argv: string[], io: CliIo = processIo()): Prom
     io.out(helpText(COMPARE_TASK));
     return 0;
   }
-  const base = toTrainConfig({ ...args.values, name: null });
   const methods = args.values.methods as Method[];
-  const target = sweepTarget("compare", base, args.values.name as string | null);
+  // Each method with its own recipe, except what the flags set for all.
+  const runs = methods.map((m) => ({
+    name: runName(m, args.values.optimizerPieces as string[] | null),
+    config: toTrainConfig({ ...args.values, name: null, method: m }),
+  }));
+  const target = sweepTarget("compare", runs[0].config, args.values.name as string | null);
   const sweepDir = target.dir;
-  const runs = methods.map((m) => ({ name: m, config: { ...base, method: m } }));
   return await withSweep(io, "compare", target, runs, async (results) => {
     const report = await renderRuns(results.map((r) => r.dir), `${sweepDir}/report`);
     const json = {

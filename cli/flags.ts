@@ -4,7 +4,15 @@
  *
  * @module
  */
-import { DEFAULT_CHECKPOINT_EVERY, INITS, METHODS, SCHEDULES } from "@ovsw/train";
+import {
+  DECAY_SETS,
+  DEFAULT_CHECKPOINT_EVERY,
+  INITS,
+  METHODS,
+  OPTIMIZER_PIECES,
+  OPTIMIZERS,
+  SCHEDULES,
+} from "@ovsw/train";
 import type { FlagSpec } from "./flag_spec.ts";
 
 /** The γ values of the poster's convergence experiment. */
@@ -116,7 +124,10 @@ export const MODEL_FLAGS: FlagSpec[] = [
   },
 ];
 
-/** Method (AGS/SAD) flags. */
+/** How `--help` shows a default taken from the method's recipe. */
+const RECIPE = "the method's recipe";
+
+/** Method flags: the method, OvSW's optimizer pieces and their hyper-parameters. */
 export const METHOD_FLAGS: FlagSpec[] = [
   {
     name: "method",
@@ -125,7 +136,21 @@ export const METHOD_FLAGS: FlagSpec[] = [
     choices: METHODS,
     default: "ovsw",
     placeholder: "<name>",
-    help: "vanilla (SGD)|ags (SGD + AGS)|ovsw (SGD + AGS + SAD)",
+    help: "vanilla (SGD)|ags (SGD + AGS)|ovsw (SGD + AGS + SAD)|" +
+      METHODS.filter((m) => !["vanilla", "ags", "ovsw"].includes(m)).join("|") +
+      " (BNN methods with their recipes, docs/methods.md)",
+  },
+  {
+    name: "optimizer-pieces",
+    key: "optimizerPieces",
+    kind: "choices",
+    choices: [...OPTIMIZER_PIECES, "off"],
+    default: null,
+    nullable: true,
+    defaultLabel: "the method's: ags,sad for ovsw, ags for ags, else off",
+    placeholder: "<ags,sad|ags|sad|off>",
+    help: "OvSW's pieces on the binary weights, before the method's optimizer: any method " +
+      "combines with them, e.g. --method recu --optimizer-pieces ags,sad",
   },
   {
     name: "delta",
@@ -175,8 +200,19 @@ export const METHOD_FLAGS: FlagSpec[] = [
   },
 ];
 
-/** Optimisation flags. */
+/** Optimisation flags (a `null` default is the method's recipe, docs/methods.md). */
 export const OPTIM_FLAGS: FlagSpec[] = [
+  {
+    name: "optimizer",
+    key: "optimizer",
+    kind: "choice",
+    choices: OPTIMIZERS,
+    default: null,
+    nullable: true,
+    defaultLabel: RECIPE,
+    placeholder: "<sgd|adam>",
+    help: "base optimizer (SGD with momentum, or Adam), PyTorch semantics",
+  },
   {
     name: "epochs",
     key: "epochs",
@@ -190,7 +226,9 @@ export const OPTIM_FLAGS: FlagSpec[] = [
     name: "lr",
     key: "lr",
     kind: "number",
-    default: 0.1,
+    default: null,
+    nullable: true,
+    defaultLabel: RECIPE,
     min: 0,
     minExclusive: true,
     placeholder: "<x>",
@@ -217,23 +255,40 @@ export const OPTIM_FLAGS: FlagSpec[] = [
     name: "weight-decay",
     key: "weightDecay",
     kind: "number",
-    default: 5e-4,
+    default: null,
+    nullable: true,
+    defaultLabel: RECIPE,
     min: 0,
     placeholder: "<x>",
-    help: "L2 weight decay, added inside SGD after AGS/SAD",
+    help: "L2 weight decay, added inside the optimizer after AGS/SAD",
+  },
+  {
+    name: "decay-set",
+    key: "decaySet",
+    kind: "choice",
+    choices: DECAY_SETS,
+    default: null,
+    nullable: true,
+    defaultLabel: RECIPE + "; no-vector with --no-bn-decay",
+    placeholder: "<set>",
+    help: "parameters that get weight decay: all|no-vector (not 1-D)|no-bn (all but BN)|" +
+      "no-binary-layers (not the binary convs' weights and scales)",
   },
   {
     name: "no-bn-decay",
     key: "noBnDecay",
     kind: "bool",
     default: false,
-    help: "no weight decay on 1-D parameters (BN γ/β, biases, PReLU slopes)",
+    help: "no weight decay on 1-D parameters (BN γ/β, biases, PReLU slopes): --decay-set " +
+      "no-vector",
   },
   {
     name: "warmup",
     key: "warmup",
     kind: "int",
-    default: 1,
+    default: null,
+    nullable: true,
+    defaultLabel: RECIPE,
     min: 0,
     placeholder: "<n>",
     help: "linear warm-up epochs (docs/method.md §9.1: 1 means full lr from epoch 0)",
@@ -243,15 +298,20 @@ export const OPTIM_FLAGS: FlagSpec[] = [
     key: "schedule",
     kind: "choice",
     choices: SCHEDULES,
-    default: "cosine",
+    default: null,
+    nullable: true,
+    defaultLabel: RECIPE,
     placeholder: "<name>",
-    help: "cosine (per epoch, +1e-5 floor, the paper's)|cosine-step (per step)|constant",
+    help: "cosine (per epoch, +1e-5 floor, the paper's)|cosine-step (per step)|constant|" +
+      "linear (lr·(1 − (e+1)/E) in epoch e, Bi-Real/ReActNet)",
   },
   {
     name: "label-smoothing",
     key: "labelSmoothing",
     kind: "number",
-    default: 0,
+    default: null,
+    nullable: true,
+    defaultLabel: RECIPE,
     min: 0,
     max: 1,
     maxExclusive: true,

@@ -71,7 +71,8 @@ export async function gammaMain(argv: string[], io: CliIo = processIo()): Promis
   for (const init of inits) {
     for (const method of methods) {
       for (const gamma of gammas) {
-        runs.push({ name: runName(init, method, gamma), config: { ...base, init, method, gamma } });
+        const config = toTrainConfig({ ...args.values, name: null, init, method, gamma });
+        runs.push({ name: runName(init, method, gamma), config });
       }
     }
   }

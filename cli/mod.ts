@@ -55,6 +55,12 @@ export {
 } from "./progress.ts";
 export { type DataFlags, describeData, loadRunData } from "./data_setup.ts";
 export { buildModel } from "./model_setup.ts";
+export {
+  resolveMethodDefaults,
+  resolvePieces,
+  runMethod,
+  type UnresolvedConfig,
+} from "./method_setup.ts";
 export { makeOptimizer, makeSchedule, type RunOptimizer } from "./optimizer_setup.ts";
 export { renderRunReport, renderRuns } from "./report_setup.ts";
 export { type TrainOptions, type TrainResult, trainRun } from "./trainer.ts";

@@ -8,11 +8,12 @@ import type { Split } from "@ovsw/data";
 import type { Module } from "@ovsw/layers";
 import { createModel, modelInfo } from "@ovsw/models";
 import { UsageError } from "./errors.ts";
-import type { TrainConfig } from "@ovsw/train";
+import { bnnMethod, type TrainConfig } from "@ovsw/train";
 
 /**
  * The model of a run: `--model` with `--init`/`--gamma` for the binary weights, seeded by
- * `--seed`, with as many classes as the data. A model whose input shape does not fit the data
+ * `--seed`, with as many classes as the data, and `--method`'s binary conv and block (default:
+ * OvSW's `BinaryConv2d`). A model whose input shape does not fit the data
  * (e.g. `cresnet20` on Fashion-MNIST) is a {@link UsageError}.
  *
  * @example
@@ -27,7 +28,9 @@ import type { TrainConfig } from "@ovsw/train";
  * ```
  */
 export function buildModel(
-  cfg: Pick<TrainConfig, "model" | "init" | "gamma" | "seed">,
+  cfg:
+    & Pick<TrainConfig, "model" | "init" | "gamma" | "seed">
+    & Partial<Pick<TrainConfig, "method">>,
   data: Pick<Split, "channels" | "height" | "width" | "numClasses" | "source">,
 ): Module {
   let info;
@@ -49,5 +52,6 @@ export function buildModel(
     seed: cfg.seed,
     gamma: cfg.gamma,
     init: cfg.init === "default" ? undefined : cfg.init.replace("-", "_"),
+    ...(cfg.method ? bnnMethod(cfg.method).modelOptions : {}),
   });
 }

@@ -1,21 +1,20 @@
 /**
  * Builds the optimizer of a run from its configuration: the learning-rate schedule and the
- * `vanilla` / `agsOnly` / `ovsw` preset of `@ovsw/optim`.
+ * method's optimizer (train/methods) with `--optimizer-pieces`.
  *
  * @module
  */
+import type { Module } from "@ovsw/layers";
 import {
-  agsOnly,
   constantWithWarmup,
   cosineSchedule,
   cosineWithWarmup,
   type GradientTransformation,
   type OptState,
-  ovsw,
   type Schedule,
-  vanilla,
 } from "@ovsw/optim";
 import type { TrainConfig } from "@ovsw/train";
+import { runMethod } from "./method_setup.ts";
 
 /** The optimizer and the learning-rate schedule it uses (for logging). */
 export interface RunOptimizer {
@@ -27,7 +26,8 @@ export interface RunOptimizer {
 
 /**
  * The learning-rate schedule of a run. `cosine` is docs/method.md §9.1 (per epoch, linear warm-up,
- * `+1e-5` floor); when the warm-up covers every epoch only its linear ramp applies.
+ * `+1e-5` floor); when the warm-up covers every epoch only its linear ramp applies. `linear` is
+ * Bi-Real/ReActNet's per-epoch decay to 0 (no warm-up).
  *
  * @example
  * ```ts
@@ -53,46 +53,34 @@ export function makeSchedule(
     }
     case "constant":
       return constantWithWarmup(base);
+    case "linear":
+      // LambdaLR(1 − e/E) stepped at the start of each epoch: epoch e runs at lr·(1 − (e+1)/E).
+      return (step) =>
+        cfg.lr * Math.max(0, 1 - (Math.floor(step / stepsPerEpoch) + 1) / cfg.epochs);
   }
 }
 
 /**
- * The optimizer of a run: SGD (`vanilla`), AGS + SGD (`ags`) or AGS + SAD + SGD (`ovsw`).
+ * The optimizer of a run: the method's base optimizer (SGD or Adam) with its weight-decay set,
+ * after `--optimizer-pieces` (AGS, SAD) on the binary weights; SGD with `all`/`no-vector` decay
+ * is the `vanilla` / `agsOnly` / `ovsw` preset. `model` is needed for the decay sets that select
+ * by layer (`no-bn`, `no-binary-layers`).
  *
  * @example
  * ```ts
+ * import { initGpu } from "@ovsw/gpu";
+ * import { createModel } from "@ovsw/models";
  * import { makeOptimizer, parseCli, toTrainConfig, TRAIN_TASK } from "@ovsw/cli";
+ * await initGpu();
  * const cfg = toTrainConfig((await parseCli(TRAIN_TASK, ["--method", "ags"])).values);
- * console.log(makeOptimizer(cfg, 32).tx.name); // chain(masked(ags), sgd)
+ * console.log(makeOptimizer(cfg, 32, createModel("vgg-small-28")).tx.name); // chain(masked(ags), sgd)
  * ```
  */
-export function makeOptimizer(cfg: TrainConfig, stepsPerEpoch: number): RunOptimizer {
+export function makeOptimizer(
+  cfg: TrainConfig,
+  stepsPerEpoch: number,
+  model: Module,
+): RunOptimizer {
   const lr = makeSchedule(cfg, stepsPerEpoch);
-  const sgdOptions = {
-    learningRate: lr,
-    momentum: cfg.momentum,
-    weightDecay: cfg.weightDecay,
-    nesterov: cfg.nesterov,
-    noBnDecay: cfg.noBnDecay,
-  };
-  let tx: GradientTransformation<OptState>;
-  switch (cfg.method) {
-    case "vanilla":
-      tx = vanilla(sgdOptions);
-      break;
-    case "ags":
-      tx = agsOnly({ ...sgdOptions, delta: cfg.delta }) as GradientTransformation<OptState>;
-      break;
-    case "ovsw":
-      tx = ovsw({
-        ...sgdOptions,
-        delta: cfg.delta,
-        dampenWeight: cfg.dampenWeight,
-        trackMomentum: cfg.trackMomentum,
-        threshold: cfg.trackThreshold,
-        trackerInit: cfg.trackerInit,
-      }) as GradientTransformation<OptState>;
-      break;
-  }
-  return { tx, lr };
+  return { tx: runMethod(cfg).optimizer(model, lr), lr };
 }

@@ -2,6 +2,8 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { makeOptimizer, makeSchedule } from "./optimizer_setup.ts";
 import { parseCli } from "./args.ts";
 import { toTrainConfig, TRAIN_TASK } from "./tasks.ts";
+import { initGpu } from "@ovsw/gpu";
+import { createModel } from "@ovsw/models";
 
 Deno.test("makeSchedule: docs/method.md §9.1 cosine per epoch, and the all-warm-up case", () => {
   const spe = 5;
@@ -23,11 +25,24 @@ Deno.test("makeSchedule: docs/method.md §9.1 cosine per epoch, and the all-warm
   assertEquals([perStep(0), perStep(5), perStep(10)], [1, 0.5, 0]);
 });
 
-Deno.test("makeOptimizer: one preset per method", async () => {
+Deno.test("makeOptimizer: one preset per method, the pieces on any method", async () => {
+  await initGpu();
+  const model = createModel("vgg-small-28");
+  const name = async (...argv: string[]) =>
+    makeOptimizer(toTrainConfig((await parseCli(TRAIN_TASK, argv)).values), 10, model).tx.name;
   const names: string[] = [];
-  for (const m of ["vanilla", "ags", "ovsw"]) {
-    const cfg = toTrainConfig((await parseCli(TRAIN_TASK, ["--method", m])).values);
-    names.push(makeOptimizer(cfg, 10).tx.name);
-  }
+  for (const m of ["vanilla", "ags", "ovsw"]) names.push(await name("--method", m));
   assertEquals(names, ["sgd", "chain(masked(ags), sgd)", "chain(masked(chain(ags, sad)), sgd)"]);
+  assertEquals(await name("--method", "ovsw", "--optimizer-pieces", "off"), "sgd");
+  assertEquals(
+    await name("--method", "bireal", "--optimizer-pieces", "ags,sad"),
+    "chain(masked(chain(ags, sad)), adam)",
+  );
+  assertEquals(await name("--method", "xnor", "--optimizer", "sgd"), "sgd");
+  model.dispose();
+});
+
+Deno.test("makeSchedule: linear, Bi-Real/ReActNet's decay stepped at each epoch's start", () => {
+  const lr = makeSchedule({ lr: 1, epochs: 4, warmup: 0, schedule: "linear" }, 2);
+  assertEquals([0, 1, 2, 4, 6, 7].map(lr), [0.75, 0.75, 0.5, 0.25, 0, 0]);
 });

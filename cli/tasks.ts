@@ -7,6 +7,7 @@
 import type { TaskSpec } from "./args.ts";
 import type { FlagSpec, FlagValue } from "./flag_spec.ts";
 import { METHODS, TRAIN_CONFIG_KEYS, type TrainConfig } from "@ovsw/train";
+import { resolveMethodDefaults, type UnresolvedConfig } from "./method_setup.ts";
 import {
   COMMON_FLAGS,
   DATA_FLAGS,
@@ -27,7 +28,8 @@ export const CONFIG_FLAG_KEYS: readonly string[] = TRAIN_FLAGS
   .filter((k) => !NOT_CONFIG.includes(k));
 
 /**
- * Builds the typed training configuration from parsed flag values (ignoring non-config keys).
+ * Builds the typed training configuration from parsed flag values (ignoring non-config keys),
+ * unset recipe flags taken from the method's recipe ({@link resolveMethodDefaults}).
  *
  * @example
  * ```ts
@@ -39,7 +41,8 @@ export const CONFIG_FLAG_KEYS: readonly string[] = TRAIN_FLAGS
 export function toTrainConfig(values: Record<string, FlagValue>): TrainConfig {
   const out: Record<string, FlagValue> = {};
   for (const k of TRAIN_CONFIG_KEYS) out[k] = values[k] ?? null;
-  return out as unknown as TrainConfig;
+  if (out.method === null) out.method = "ovsw";
+  return resolveMethodDefaults(out as unknown as UnresolvedConfig);
 }
 
 const TRAIN_EXAMPLES = [
@@ -134,17 +137,20 @@ function sweepNameFlag(what: string): FlagSpec {
 /** `deno task compare`. */
 export const COMPARE_TASK: TaskSpec = {
   name: "compare",
-  summary: "Trains vanilla, AGS and OvSW on the same data, seed and budget, prints the " +
-    "silent-fraction/accuracy table and writes the side-by-side poster figure.",
+  summary: "Trains any BNN methods (default: vanilla, AGS and OvSW) on the same data, seed and " +
+    "budget, each with its recipe unless a flag sets it for all, prints the table (test top-1, " +
+    "silent fraction overall and per binary layer, flips per weight, images/s) and writes the " +
+    "side-by-side poster figure.",
   flags: [
     {
       name: "methods",
       key: "methods",
       kind: "choices",
       choices: METHODS,
-      default: [...METHODS],
+      default: ["vanilla", "ags", "ovsw"],
       placeholder: "<list>",
-      help: "comma-separated methods to train",
+      help: "comma-separated methods to train (docs/methods.md); --optimizer-pieces applies " +
+        "to every one",
     },
     sweepNameFlag("comparison"),
     ...SWEEP_BASE_FLAGS,
@@ -154,6 +160,7 @@ export const COMPARE_TASK: TaskSpec = {
   examples: [
     "deno task compare --data-dir /usr/share/datasets/fashion-mnist --train-limit 10000 " +
     "--test-limit 2000 --epochs 2 --batch-size 128 --warmup 1",
+    "deno task compare --methods irnet,recu,reactnet --optimizer-pieces ags,sad --epochs 2",
   ],
 };
 

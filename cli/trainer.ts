@@ -11,6 +11,7 @@ import type { Progress } from "./progress.ts";
 import { renderRunReport } from "./report_setup.ts";
 import { closeRun, openRun, type RunSession } from "./_run_session.ts";
 import { endEpoch, type EpochControl, trainEpoch } from "./_run_epoch.ts";
+import { runMethod } from "./method_setup.ts";
 import type { TrainConfig } from "./tasks.ts";
 
 /** How a run is started and observed. */
@@ -99,7 +100,12 @@ export async function trainRun(opts: TrainOptions): Promise<TrainResult> {
     resumeHint: opts.resumeHint ?? `Continue with: deno task train --resume ${s.runDir}`,
   };
   try {
+    const method = runMethod(s.cfg);
     for (let epoch = s.startEpoch; epoch < s.cfg.epochs; epoch++) {
+      // The method's schedule (and RBNN's rotation update) before each epoch; a session that
+      // resumes mid-epoch re-establishes the schedule values only (the rest is checkpointed).
+      const hook = epoch === s.startEpoch && s.skipSteps > 0 ? method.resumeHook : method.epochHook;
+      await hook?.(s.model, epoch, s.cfg.epochs);
       await endEpoch(s, epoch, control, await trainEpoch(s, epoch, control));
     }
     return await finishRun(s, opts.skipReport ?? false);

@@ -9,18 +9,46 @@ import { BatchNorm2d } from "./batch_norm.ts";
 import { BinaryConv2d } from "./binary_conv2d.ts";
 import { Conv2d } from "./conv2d.ts";
 import type { Estimator } from "./estimators/estimator.ts";
+import type { Module } from "./module.ts";
+
+/** What a model passes to a {@link BinaryConvFactory} besides the channel counts and kernel. */
+export interface BinaryConvSpec {
+  /** Stride. */
+  stride: number;
+  /** Zero padding. */
+  padding: number;
+  /** The model's latent-weight initialiser (the same for every method). */
+  init: Initializer;
+  /** The model's random source (construction order fixes every draw). */
+  rng: Prng;
+}
+
+/**
+ * Makes a method's binary conv (e.g. `(i, o, k, s) => new IrNetConv2d(i, o, k, s)`): any module
+ * whose latent weight is a parameter `weight` with tag `binary`, so AGS, SAD and the flip
+ * collector see it. The plug-in point of the BNN methods (train/methods, docs/methods.md).
+ */
+export type BinaryConvFactory = (
+  inChannels: number,
+  outChannels: number,
+  kernel: number,
+  spec: BinaryConvSpec,
+) => Module;
 
 /** Makes the layers of a model. */
 export interface LayerBuilder {
   /** The shared random source (construction order fixes every draw). */
   readonly rng: Prng;
-  /** A binary conv; padding k/2 (`same` for odd k), no bias. */
+  /**
+   * A binary conv; padding k/2 (`same` for odd k), no bias: a {@link BinaryConv2d}, or the
+   * method's conv when the builder was given a {@link BinaryConvFactory}.
+   */
   binaryConv(
     inChannels: number,
     outChannels: number,
     kernel: number,
     stride?: number,
-  ): BinaryConv2d;
+  ): Module;
   /** A full-precision conv (PyTorch default init), no bias; padding k/2 unless given. */
   floatConv(
     inChannels: number,
@@ -45,6 +73,8 @@ export interface BuilderOptions {
   learnedScale?: boolean;
   /** Initial γ of every BatchNorm2d (default 1). */
   bnGamma?: number;
+  /** Makes the binary convs instead of {@link BinaryConv2d} (a BNN method's layer). */
+  binaryConv?: BinaryConvFactory;
 }
 
 /**
@@ -65,14 +95,16 @@ export function createBuilder(options: BuilderOptions = {}): LayerBuilder {
   return {
     rng,
     binaryConv: (cin, cout, k, stride = 1) =>
-      new BinaryConv2d(cin, cout, k, {
-        stride,
-        padding: Math.floor(k / 2),
-        estimator: options.estimator,
-        learnedScale: options.learnedScale,
-        init,
-        rng,
-      }),
+      options.binaryConv
+        ? options.binaryConv(cin, cout, k, { stride, padding: Math.floor(k / 2), init, rng })
+        : new BinaryConv2d(cin, cout, k, {
+          stride,
+          padding: Math.floor(k / 2),
+          estimator: options.estimator,
+          learnedScale: options.learnedScale,
+          init,
+          rng,
+        }),
     floatConv: (cin, cout, k, stride = 1, padding = Math.floor(k / 2)) =>
       new Conv2d(cin, cout, k, { stride, padding, rng }),
     batchNorm2d: (c) => new BatchNorm2d(c, { gammaInit: options.bnGamma ?? 1 }),

@@ -39,7 +39,13 @@ export {
 export { Flatten } from "./flatten.ts";
 export { PadShortcut } from "./pad_shortcut.ts";
 export { BasicBlock, BiRealBlock, type ShortcutKind } from "./residual.ts";
-export { type BuilderOptions, createBuilder, type LayerBuilder } from "./builder.ts";
+export {
+  type BinaryConvFactory,
+  type BinaryConvSpec,
+  type BuilderOptions,
+  createBuilder,
+  type LayerBuilder,
+} from "./builder.ts";
 export type { Estimator } from "./estimators/estimator.ts";
 export { steEstimator } from "./estimators/ste.ts";
 export { hardtanhEstimator } from "./estimators/hardtanh.ts";

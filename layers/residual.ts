@@ -6,7 +6,6 @@
  */
 import type { Tensor } from "@ovsw/gpu";
 import type { BatchNorm2d } from "./batch_norm.ts";
-import type { BinaryConv2d } from "./binary_conv2d.ts";
 import type { LayerBuilder } from "./builder.ts";
 import { Hardtanh } from "./activation.ts";
 import { Module } from "./module.ts";
@@ -58,12 +57,12 @@ function makeShortcut(
  * ```
  */
 export class BiRealBlock extends Module {
-  /** First binary conv (stride s). */
-  readonly conv1: BinaryConv2d;
+  /** First binary conv (stride s; a `BinaryConv2d` or the builder's method conv). */
+  readonly conv1: Module;
   /** Its BN. */
   readonly bn1: BatchNorm2d;
   /** Second binary conv. */
-  readonly conv2: BinaryConv2d;
+  readonly conv2: Module;
   /** Its BN. */
   readonly bn2: BatchNorm2d;
   /** The shortcut when the shape changes, else null (identity). */
@@ -131,12 +130,12 @@ export class BiRealBlock extends Module {
  * ```
  */
 export class BasicBlock extends Module {
-  /** First binary conv (stride s). */
-  readonly conv1: BinaryConv2d;
+  /** First binary conv (stride s; a `BinaryConv2d` or the builder's method conv). */
+  readonly conv1: Module;
   /** Its BN. */
   readonly bn1: BatchNorm2d;
   /** Second binary conv. */
-  readonly conv2: BinaryConv2d;
+  readonly conv2: Module;
   /** Its BN. */
   readonly bn2: BatchNorm2d;
   /** Binary 1×1 conv → BN when the shape changes, else null. */

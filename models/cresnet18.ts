@@ -14,6 +14,7 @@ import {
   Sequential,
 } from "@ovsw/layers";
 import { checkClasses } from "./_checks.ts";
+import { binaryConvFactory } from "./_binary_conv.ts";
 import { binaryInitFor, type ModelOptions } from "./options.ts";
 
 /**
@@ -57,6 +58,7 @@ export class CResNet18 extends Module {
       binaryInit: binaryInitFor(options),
       estimator: options.estimator,
       learnedScale: options.learnedScale,
+      binaryConv: binaryConvFactory(options, false),
     });
     this.conv1 = this.registerModule("conv1", new Conv2d(3, 64, 3, { padding: 1, rng: b.rng }));
     this.bn1 = this.registerModule("bn1", new BatchNorm2d(64));

@@ -16,6 +16,7 @@ import {
   Sequential,
 } from "@ovsw/layers";
 import { checkClasses } from "./_checks.ts";
+import { binaryConvFactory, reactPair } from "./_binary_conv.ts";
 import { binaryInitFor, type ModelOptions } from "./options.ts";
 
 /**
@@ -59,6 +60,7 @@ export class CResNet20 extends Module {
       binaryInit: binaryInitFor(options),
       estimator: options.estimator,
       learnedScale: options.learnedScale,
+      binaryConv: binaryConvFactory(options, true),
     });
     this.conv1 = this.registerModule("conv1", new Conv2d(3, 16, 3, { padding: 1, rng: b.rng }));
     this.bn1 = this.registerModule("bn1", new BatchNorm2d(16));
@@ -67,7 +69,11 @@ export class CResNet20 extends Module {
       const blocks: Module[] = [];
       for (let j = 0; j < 3; j++) {
         const stride = i > 0 && j === 0 ? 2 : 1;
-        blocks.push(new BiRealBlock(b, inPlanes, planes, stride, "pad"));
+        blocks.push(
+          options.block === "react"
+            ? reactPair(b, inPlanes, planes, stride)
+            : new BiRealBlock(b, inPlanes, planes, stride, "pad"),
+        );
         inPlanes = planes;
       }
       return this.registerModule(`layer${i + 1}`, new Sequential(...blocks));

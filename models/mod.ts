@@ -16,6 +16,7 @@
  * @module
  */
 export { binaryInitFor, type ModelOptions } from "./options.ts";
+export { binaryConvFactory, reactPair } from "./_binary_conv.ts";
 export { CResNet20 } from "./cresnet20.ts";
 export { CResNet18 } from "./cresnet18.ts";
 export { ImageNetResNet } from "./resnet_imagenet.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Estimator } from "@ovsw/layers";
+import type { BinaryConvFactory, Estimator } from "@ovsw/layers";
 import { getInitializer, type Initializer, type Prng } from "@ovsw/init";
 
 /** How a model is built. */
@@ -24,6 +24,17 @@ export interface ModelOptions {
   estimator?: string | Estimator;
   /** Learned α (`scaling_factor`, init mean|W_o|) instead of the standardised-weight α. */
   learnedScale?: boolean;
+  /**
+   * Makes every binary conv (a BNN method's layer, docs/methods.md); default `BinaryConv2d`
+   * with `estimator` and `learnedScale`. The model passes its own init and random source.
+   */
+  binaryConv?: BinaryConvFactory;
+  /**
+   * `react`: ReActNet blocks in the residual models (cresnet20, resnet18/34: each two-conv
+   * block becomes two ReAct blocks); RSign's learnable shift before each binary conv in the
+   * others. Default: the model's own blocks.
+   */
+  block?: "default" | "react";
 }
 
 /**

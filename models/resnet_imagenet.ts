@@ -20,6 +20,7 @@ import {
   Sequential,
 } from "@ovsw/layers";
 import { checkClasses } from "./_checks.ts";
+import { binaryConvFactory, reactPair } from "./_binary_conv.ts";
 import { binaryInitFor, type ModelOptions } from "./options.ts";
 
 /**
@@ -70,6 +71,7 @@ export class ImageNetResNet extends Module {
       binaryInit: binaryInitFor(options),
       estimator: options.estimator,
       learnedScale: options.learnedScale,
+      binaryConv: binaryConvFactory(options, true),
       bnGamma: 1e-8,
     });
     this.conv1 = this.registerModule("conv1", b.floatConv(3, 64, 7, 2, 3));
@@ -80,7 +82,12 @@ export class ImageNetResNet extends Module {
     this.stages = [64, 128, 256, 512].map((planes, i) => {
       const list: Module[] = [];
       for (let j = 0; j < blocks[i]; j++) {
-        list.push(new BiRealBlock(b, inPlanes, planes, i > 0 && j === 0 ? 2 : 1, "float"));
+        const stride = i > 0 && j === 0 ? 2 : 1;
+        list.push(
+          options.block === "react"
+            ? reactPair(b, inPlanes, planes, stride)
+            : new BiRealBlock(b, inPlanes, planes, stride, "float"),
+        );
         inPlanes = planes;
       }
       return this.registerModule(`layer${i + 1}`, new Sequential(...list));

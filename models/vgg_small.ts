@@ -7,7 +7,6 @@ import type { Tensor } from "@ovsw/gpu";
 import { type Initializer, normalInit, Prng } from "@ovsw/init";
 import {
   BatchNorm2d,
-  BinaryConv2d,
   Conv2d,
   Flatten,
   Hardtanh,
@@ -17,6 +16,7 @@ import {
   PReLU,
 } from "@ovsw/layers";
 import { checkClasses } from "./_checks.ts";
+import { binaryConvFactory } from "./_binary_conv.ts";
 import { binaryInitFor, type ModelOptions } from "./options.ts";
 
 /** One conv stage of a VGG: conv, optional max-pool (before BN), BN, optional activation. */
@@ -84,17 +84,12 @@ export abstract class VGGBase extends Module {
   ): void {
     const classes = checkClasses(model, options.classes ?? 10);
     const rng = new Prng(options.seed ?? 0);
+    const makeBinary = binaryConvFactory(options, false);
     let cin = inChannels;
     widths.forEach((w, i) => {
       const conv = i === 0
         ? new Conv2d(cin, w, 3, { padding: 1, rng, init: init.stem })
-        : new BinaryConv2d(cin, w, 3, {
-          padding: 1,
-          rng,
-          init: init.binary,
-          estimator: options.estimator,
-          learnedScale: options.learnedScale,
-        });
+        : makeBinary(cin, w, 3, { stride: 1, padding: 1, rng, init: init.binary });
       this.registerModule(`conv${i}`, conv);
       if (i === 1) this.pooling = this.registerModule("pooling", new MaxPool2d(2));
       const bn = this.registerModule(`bn${i}`, new BatchNorm2d(w));

@@ -5,12 +5,22 @@
  * @module
  */
 import { INITIALIZER_NAMES } from "@ovsw/init";
+import { METHOD_NAMES, type MethodName } from "./methods/registry.ts";
+import {
+  type DecaySet,
+  type OptimizerName,
+  type OptimizerPiece,
+  SCHEDULES as RECIPE_SCHEDULES,
+} from "./methods/recipe.ts";
 
-/** Training methods: plain SGD, SGD with AGS, and OvSW (AGS + SAD). */
-export const METHODS = ["vanilla", "ags", "ovsw"] as const;
+/**
+ * Training methods: OvSW's own (vanilla, ags, ovsw) and the BNN methods it is compared with
+ * (docs/methods.md).
+ */
+export const METHODS: readonly MethodName[] = METHOD_NAMES;
 
 /** A training method name. */
-export type Method = (typeof METHODS)[number];
+export type Method = MethodName;
 
 /**
  * Binary-weight initialisers: `default` (the model's own), the authors' `--init` names, and the
@@ -23,8 +33,8 @@ export const INITS = [
   "kaiming-uniform",
 ] as const;
 
-/** Learning-rate schedules. */
-export const SCHEDULES = ["cosine", "cosine-step", "constant"] as const;
+/** Learning-rate schedules (`linear`: Bi-Real/ReActNet's decay to 0, stepped per epoch). */
+export const SCHEDULES = RECIPE_SCHEDULES;
 
 /**
  * Default of `checkpointEvery` (`--checkpoint-every`): 50 steps, about 80 s of the default run
@@ -53,8 +63,17 @@ export interface TrainConfig {
   init: (typeof INITS)[number];
   /** Scale γ of the binary-weight initialiser. */
   gamma: number;
-  /** vanilla, ags or ovsw. */
+  /** The method (docs/methods.md). */
   method: Method;
+  /**
+   * OvSW optimizer pieces on the binary weights (`["off"]`: none); null (runs written before
+   * the methods existed): the method's own.
+   */
+  optimizerPieces: (OptimizerPiece | "off")[] | null;
+  /** Base optimizer; null (older runs): the method's. */
+  optimizer: OptimizerName | null;
+  /** The parameters that get weight decay; null (older runs): by `noBnDecay`. */
+  decaySet: DecaySet | null;
   /** AGS δ. */
   delta: number;
   /** SAD λ. */
@@ -117,6 +136,9 @@ export const TRAIN_CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   "testLimit",
   "batchSize",
   "method",
+  "optimizerPieces",
+  "optimizer",
+  "decaySet",
   "delta",
   "dampenWeight",
   "trackMomentum",

@@ -116,3 +116,24 @@ export {
   writeSummary,
 } from "./run_summary.ts";
 export { type LockInfo, lockRunDir, type RunLock } from "./lock.ts";
+export {
+  type BnnMethod,
+  bnnMethod,
+  DECAY_SETS,
+  decayMask,
+  type DecaySet,
+  type LrScheduleName,
+  METHOD_INFO,
+  METHOD_NAMES,
+  type MethodInfo,
+  methodInfo,
+  type MethodName,
+  methodOptimizer,
+  type MethodOptimizerOptions,
+  type MethodOverrides,
+  type MethodRecipe,
+  OPTIMIZER_PIECES,
+  type OptimizerName,
+  type OptimizerPiece,
+  OPTIMIZERS,
+} from "./methods/mod.ts";

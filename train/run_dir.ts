@@ -217,7 +217,12 @@ export async function writeRunConfig(dir: string, file: RunConfigFile): Promise<
 }
 
 /** Values of keys added to {@link TrainConfig} after runs were first written. */
-const ADDED_KEYS: Partial<TrainConfig> = { checkpointEvery: DEFAULT_CHECKPOINT_EVERY };
+const ADDED_KEYS: Partial<TrainConfig> = {
+  checkpointEvery: DEFAULT_CHECKPOINT_EVERY,
+  optimizerPieces: null,
+  optimizer: null,
+  decaySet: null,
+};
 
 /**
  * Checks one value of a stored configuration; returns the value (possibly normalised) or
