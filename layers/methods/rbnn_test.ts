@@ -3,6 +3,11 @@ import { backward, mul, noGrad, sum, Tensor, tidy } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import { assertClose, assertThrowsAll, freshSeed, setupGpu } from "../../tests/util.ts";
 import { assertExact } from "../../tests/reference/binary_conv.ts";
+import {
+  checkFixtureCase,
+  type FixtureCase,
+  readFixture,
+} from "../../tests/reference/methods/harness.ts";
 import { signOf } from "../../tests/reference/methods/react.ts";
 import {
   gemmRef,
@@ -253,4 +258,62 @@ Deno.test("rbnnEpochHook: sets t,k and runs the rotation update on every RbnnCon
   assertClose(await conv.namedBuffers()[0][1].read(), ref.r1, 1e-5, `R1 (seed ${seed})`);
   assertClose(await conv.namedBuffers()[1][1].read(), ref.r2, 1e-5, `R2 (seed ${seed})`);
   model.dispose();
+});
+
+interface RbnnFixtureCase extends FixtureCase {
+  in: number;
+  out: number;
+  stride: number;
+  padding: number;
+  k: number;
+  t: number;
+  epoch: number;
+  a: number;
+  b: number;
+  w: number[];
+  alpha: number[];
+  theta: number[];
+  r1: number[];
+  r2: number[];
+  r1_after: number[];
+  r2_after: number[];
+  gw: number[];
+  galpha: number[];
+  gtheta: number[];
+}
+
+const fixture = await readFixture<{ cases: RbnnFixtureCase[] }>("rbnn");
+
+Deno.test("RbnnConv2d matches the official BinarizeConv2d (tests/fixtures/methods/rbnn.json)", async () => {
+  for (const c of fixture.cases) {
+    const what = `${c.in}→${c.out} s${c.stride} epoch ${c.epoch}`;
+    const conv = new RbnnConv2d(c.in, c.out, 3, {
+      stride: c.stride,
+      padding: c.padding,
+      init: () => Float32Array.from(c.w),
+    });
+    assert.deepEqual([conv.a, conv.b], [c.a, c.b]);
+    const set = (path: string, v: number[], shape: number[]) =>
+      conv.setTensor(path, Tensor.from(Float32Array.from(v), shape));
+    set("alpha", c.alpha, [c.out]);
+    set("rotate", c.theta, [c.out]);
+    set("R1", c.r1, [c.a, c.a]);
+    set("R2", c.r2, [c.b, c.b]);
+    [conv.k, conv.t] = [c.k, c.t];
+    if (c.epoch > -1) {
+      // The official forward updates R1, R2 first when module.epoch > -1 (the epoch hook here).
+      await conv.updateRotation();
+      const [r1, r2] = await Promise.all(
+        conv.namedBuffers().map(([, t]) => t.read()),
+      );
+      assertClose(r1, c.r1_after, 1e-4, `R1 after the update, ${what}`);
+      assertClose(r2, c.r2_after, 1e-4, `R2 after the update, ${what}`);
+    }
+    await checkFixtureCase((x) => conv.forward(x), c, [
+      [conv.weight, c.gw, "dL/dW"],
+      [conv.paramRecord().alpha, c.galpha, "dL/dα"],
+      [conv.paramRecord().rotate, c.gtheta, "dL/dθ"],
+    ], what);
+    conv.dispose();
+  }
 });
