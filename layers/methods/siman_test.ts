@@ -4,6 +4,11 @@ import { Prng } from "@ovsw/init";
 import { assertClose, assertThrowsAll, freshSeed, setupGpu } from "../../tests/util.ts";
 import { assertExact } from "../../tests/reference/binary_conv.ts";
 import {
+  checkFixtureCase,
+  type FixtureCase,
+  readFixture,
+} from "../../tests/reference/methods/harness.ts";
+import {
   clipRef,
   medianMaskRef,
   percentileRef,
@@ -142,4 +147,48 @@ Deno.test("SimanConv2d: in-place clip (train and eval), median B in train, store
     assertClose(got.gAlpha, ref.gAlpha, 1e-5, `${mode} grad α (seed ${seed})`);
   }
   conv.dispose();
+});
+
+interface SimanFixtureCase extends FixtureCase {
+  in: number;
+  out: number;
+  stride: number;
+  padding: number;
+  percent: number;
+  training: boolean;
+  w: number[];
+  b: number[];
+  alpha: number[];
+  gw: number[];
+  galpha: number[];
+  w_after: number[];
+  b_after: number[];
+}
+
+const fixture = await readFixture<{ cases: SimanFixtureCase[] }>("siman");
+
+Deno.test("SimanConv2d matches the official BinarizeConv2d (tests/fixtures/methods/siman.json)", async () => {
+  for (const c of fixture.cases) {
+    const what = `${c.in}→${c.out} s${c.stride} p=${c.percent} ${c.training ? "train" : "eval"}`;
+    const conv = new SimanConv2d(c.in, c.out, 3, {
+      stride: c.stride,
+      padding: c.padding,
+      init: () => Float32Array.from(c.w),
+    });
+    const k = c.w.length / c.out;
+    conv.setTensor("alpha", Tensor.from(Float32Array.from(c.alpha), [c.out]));
+    conv.setTensor("B", Tensor.from(Float32Array.from(c.b), [c.out, k]));
+    conv.percent = c.percent;
+    conv.train(c.training);
+    const alpha = conv.paramRecord().alpha;
+    await checkFixtureCase((x) => conv.forward(x), c, [
+      [conv.weight, c.gw, "dL/dW"],
+      [alpha, c.galpha, "dL/dα"],
+    ], what);
+    // The latent weight was clipped in place and B is the median mask (train) or unchanged.
+    assertClose(await conv.weight.read(), c.w_after, 1e-5, `weight after the forward, ${what}`);
+    const b = conv.namedBuffers().find(([n]) => n === "B")![1];
+    assertExact(await b.read(), c.b_after, `B after the forward, ${what}`);
+    conv.dispose();
+  }
 });
