@@ -10,7 +10,13 @@ import {
   rsignRef,
   signOf,
 } from "../../tests/reference/methods/react.ts";
+import {
+  checkFixtureCase,
+  type FixtureCase,
+  readFixture,
+} from "../../tests/reference/methods/harness.ts";
 import { createBuilder } from "../builder.ts";
+import { HardBinaryConv2d } from "./hard_binary.ts";
 import { approxSign } from "./approx_sign.ts";
 import { LearnableBias, RSign, rsign } from "./rsign.ts";
 import { RPReLU, rprelu } from "./rprelu.ts";
@@ -170,4 +176,92 @@ Deno.test("distributionLoss: mean_n(−Σ softmax(t)·log_softmax(s)) and the st
     [() => distributionLoss(Tensor.zeros([2, 3]), param(new Float32Array(6), [2, 3])), "noGrad"],
     [() => distributionLoss(Tensor.zeros([2, 3]), Tensor.zeros([3, 2])), "[2, 3]"],
   ]);
+});
+
+/** A fixture case with the gradients of named parameters. */
+interface NamedGradsCase extends FixtureCase {
+  grads: Record<string, number[]>;
+}
+
+interface BlockFixture {
+  in: number;
+  out: number;
+  stride: number;
+  params: Record<string, number[]>;
+  running: Record<string, number[]>;
+  runs: (NamedGradsCase & { training: boolean })[];
+}
+
+const fixture = await readFixture<{
+  rsign: NamedGradsCase & { bias: number[] };
+  rprelu: NamedGradsCase & { params: Record<string, number[]> };
+  blocks: BlockFixture[];
+  distribution: {
+    s: number[];
+    t: number[];
+    shape: [number, number];
+    g_loss: number;
+    loss: number;
+    gs: number[];
+  };
+}>("reactnet");
+
+function fixed(v: number[]): Tensor {
+  const t = Tensor.from(Float32Array.from(v), [v.length]);
+  t.requiresGrad = true;
+  return t;
+}
+
+Deno.test("rsign and rprelu match the official LearnableBias, BinaryActivation and PReLU (reactnet.json)", async () => {
+  const { rsign: rs, rprelu: rp } = fixture;
+  const b = fixed(rs.bias);
+  await checkFixtureCase((x) => rsign(x, b), rs, [[b, rs.grads.bias, "dL/db"]], "rsign");
+  const [gamma, beta, zeta] = ["gamma", "beta", "zeta"].map((n) => fixed(rp.params[n]));
+  await checkFixtureCase((x) => rprelu(x, gamma, beta, zeta), rp, [
+    [gamma, rp.grads.gamma, "dL/dγ"],
+    [beta, rp.grads.beta, "dL/dβ"],
+    [zeta, rp.grads.zeta, "dL/dζ"],
+  ], "rprelu");
+  for (const t of [b, gamma, beta, zeta]) t.dispose();
+});
+
+Deno.test("ReActBlock with HardBinaryConv2d matches the official BasicBlock, train then eval (reactnet.json)", async () => {
+  const b = createBuilder({
+    binaryConv: (cin, cout, k, spec) => new HardBinaryConv2d(cin, cout, k, spec),
+  });
+  // The official Sequential(AvgPool2d, conv1x1, BN) names its children 0, 1, 2 as ours does.
+  for (const f of fixture.blocks) {
+    const block = new ReActBlock(b, f.in, f.out, f.stride);
+    const params = block.namedParameters();
+    assert.deepEqual(params.map(([n]) => n), Object.keys(f.params));
+    for (const [n, t] of params) {
+      block.setTensor(n, Tensor.from(Float32Array.from(f.params[n]), t.shape));
+    }
+    for (const run of f.runs) {
+      block.train(run.training);
+      const now = block.namedParameters();
+      await checkFixtureCase(
+        (x) => block.forward(x),
+        run,
+        now.map(([n, t]) => [t, run.grads[n], `dL/d ${n}`]),
+        `${f.in}→${f.out} s${f.stride} ${run.training ? "train" : "eval"}`,
+        2e-4,
+      );
+    }
+    const running = block.namedBuffers().filter(([n]) => n.includes("running"));
+    assert.deepEqual(running.map(([n]) => n), Object.keys(f.running));
+    for (const [n, t] of running) assertClose(await t.read(), f.running[n], 1e-5, n);
+    block.dispose();
+  }
+});
+
+Deno.test("distributionLoss matches the official DistributionLoss (reactnet.json)", async () => {
+  const d = fixture.distribution;
+  const [loss, gs] = await valueAndGrads(
+    (a) => distributionLoss(a, Tensor.from(Float32Array.from(d.t), d.shape)),
+    [param(d.s, d.shape)],
+    new Float32Array([d.g_loss]),
+  );
+  assertClose(loss, [d.loss], 1e-5, "loss");
+  assertClose(gs, d.gs, 1e-5, "dL/ds");
 });
