@@ -32,6 +32,7 @@ import {
   binaryConv2dGradWeight,
   type BinaryConvGeometry,
   binaryConvGeometry,
+  binaryWeightPrep,
   conv2dForward,
   conv2dGradInput,
   conv2dGradWeight,
@@ -100,7 +101,10 @@ class Operands {
     private readonly alpha: Tensor,
     private readonly est: Estimator,
     private readonly conv: { stride: number; padding: number },
-  ) {}
+    weightBits?: Tensor,
+  ) {
+    if (weightBits) this.made.set("weightBits", weightBits);
+  }
 
   private once(key: string, make: () => Tensor): Tensor {
     let t = this.made.get(key);
@@ -183,9 +187,11 @@ export function binaryConv2d(x: Tensor, w: Tensor, options: BinaryConv2dOpOption
   const conv = { stride, padding };
   const O = w.shape[0];
   const w2 = w.view([O, w.size / O]);
-  const wStats = rowStats(w2, eps);
-  const alpha = learned ?? pickStat(wStats, 2);
-  const ops = new Operands(x, w, w2, wStats, alpha, est, conv);
+  // With the XNOR forward and α from the weights: statistics, α and packed signs in one kernel.
+  const prep = kernels.forward === "xnor" && !learned ? binaryWeightPrep(w, eps) : null;
+  const wStats = prep?.stats ?? rowStats(w2, eps);
+  const alpha = learned ?? prep?.alpha ?? pickStat(wStats, 2);
+  const ops = new Operands(x, w, w2, wStats, alpha, est, conv, prep?.bits);
   const y = kernels.forward === "xnor"
     ? xnorConv2dForward(ops.signBits(), ops.weightBits(), alpha, ops.geom())
     : conv2dForward(ops.signs(), ops.scaledWeights(), conv);
