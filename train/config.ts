@@ -6,12 +6,8 @@
  */
 import { INITIALIZER_NAMES } from "@ovsw/init";
 import { METHOD_NAMES, type MethodName } from "./methods/registry.ts";
-import {
-  type DecaySet,
-  type OptimizerName,
-  type OptimizerPiece,
-  SCHEDULES as RECIPE_SCHEDULES,
-} from "./methods/recipe.ts";
+import type { DecaySet, OptimizerName, OptimizerPiece } from "./methods/recipe.ts";
+import { SCHEDULES } from "./methods/recipe.ts";
 
 /**
  * Training methods: OvSW's own (vanilla, ags, ovsw) and the BNN methods it is compared with
@@ -34,7 +30,7 @@ export const INITS = [
 ] as const;
 
 /** Learning-rate schedules (`linear`: Bi-Real/ReActNet's decay to 0, stepped per epoch). */
-export const SCHEDULES = RECIPE_SCHEDULES;
+export { SCHEDULES } from "./methods/recipe.ts";
 
 /**
  * Default of `checkpointEvery` (`--checkpoint-every`): 50 steps, about 80 s of the default run
