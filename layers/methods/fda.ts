@@ -43,10 +43,10 @@ import {
   Tensor,
   WGSL_INDEX,
 } from "@ovsw/gpu";
-import { defaultWeight, type Initializer, kaimingNormal, Prng } from "@ovsw/init";
+import { defaultWeight, type Initializer, Prng } from "@ovsw/init";
 import { Module } from "../module.ts";
 import { createBuffer, createParameter } from "../parameter.ts";
-import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
+import { kaimingInit, MethodConv2d } from "./method_conv.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
 import { mulRow, rowMeanAbs } from "./_row_ops.ts";
 
@@ -289,11 +289,7 @@ export interface FdaConv2dOptions {
  * console.log(conv.describe(), conv.outputShape([2, 3, 8, 8])); // FdaConv2d(3→8, k3, s1, p1) [2, 8, 8, 8]
  * ```
  */
-export class FdaConv2d extends Module {
-  /** Stride. */
-  readonly stride: number;
-  /** Padding. */
-  readonly padding: number;
+export class FdaConv2d extends MethodConv2d {
   /** Whether the noise adapters are used. */
   readonly noiseAdapt: boolean;
   /** Noise weight η (set per epoch). */
@@ -310,34 +306,29 @@ export class FdaConv2d extends Module {
    * @param options stride, padding, init, rng, noiseAdapt
    */
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
     options: FdaConv2dOptions = {},
   ) {
-    super();
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
+    super(inChannels, outChannels, kernelSize, { ...options, bias: false }, {
+      bias: false,
+      init: kaimingInit,
+    });
     this.noiseAdapt = options.noiseAdapt ?? true;
-    const rng = options.rng ?? new Prng(0);
-    const shape = [outChannels, inChannels, kernelSize, kernelSize];
-    const w = (options.init ?? ((s, r) => kaimingNormal(s, r)))(shape, rng);
-    this.registerParameter("weight", createParameter(w, shape, "binary"));
     if (this.noiseAdapt) {
       const d = inChannels * kernelSize * kernelSize;
-      this.registerModule("weightNoise", new FdaNoiseAdapter(d, { rng }));
-      this.registerModule("actNoise", new FdaNoiseAdapter(inChannels, { rng, trainable: false }));
+      this.registerModule("weightNoise", new FdaNoiseAdapter(d, { rng: this.rng }));
+      this.registerModule(
+        "actNoise",
+        new FdaNoiseAdapter(inChannels, { rng: this.rng, trainable: false }),
+      );
     }
-  }
-
-  /** The latent weights `[O, C, k, k]`. */
-  get weight(): Tensor {
-    return this.param("weight");
   }
 
   /** Runs the FDA binary convolution on `x` (`[N, C, H, W]`). */
   forward(x: Tensor): Tensor {
-    checkInputShape(this.describe(), x.shape, 4, this.inChannels);
+    this.checkInput(x);
     const w = this.weight;
     let bw = fdaSign(w, this.n);
     let ba = fdaSign(x, this.n);
@@ -348,18 +339,7 @@ export class FdaConv2d extends Module {
     }
     const o = this.outChannels;
     const s = noGrad(() => rowMeanAbs(reshape(w, [o, w.size / o])));
-    return conv2d(ba, mulRow(bw, s), { stride: this.stride, padding: this.padding });
-  }
-
-  /** e.g. `FdaConv2d(16→32, k3, s2, p1)`. */
-  describe(): string {
-    return `${this.typeName}(${this.inChannels}→${this.outChannels}, k${this.kernelSize}, ` +
-      `s${this.stride}, p${this.padding})`;
-  }
-
-  /** The output shape for an input shape (see `Module.outputShape`). */
-  protected override computeShape(input: readonly number[]): number[] {
-    return convLayerOutputShape(this, input);
+    return conv2d(ba, mulRow(bw, s), this.conv);
   }
 }
 

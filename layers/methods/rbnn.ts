@@ -39,11 +39,10 @@ import {
   WGSL_INDEX,
 } from "@ovsw/gpu";
 import { matmulRaw } from "@ovsw/gpu/internal";
-import { type Initializer, kaimingNormal, Prng } from "@ovsw/init";
+import type { Initializer, Prng } from "@ovsw/init";
 import { rowMeanAbs } from "../binary_conv2d.ts";
-import { Module } from "../module.ts";
 import { createBuffer, createParameter } from "../parameter.ts";
-import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
+import { kaimingInit, MethodConv2d } from "./method_conv.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
 import { standardizeRows } from "./_row_ops.ts";
 import { haarOrthogonal, svd } from "./_svd.ts";
@@ -368,11 +367,7 @@ export interface RbnnConvOptions {
  * console.log(conv.describe(), conv.outputShape([2, 3, 8, 8])); // RbnnConv2d(3→8, k3, s1, p1, R 3×9) [2, 8, 8, 8]
  * ```
  */
-export class RbnnConv2d extends Module {
-  /** Stride. */
-  readonly stride: number;
-  /** Padding. */
-  readonly padding: number;
+export class RbnnConv2d extends MethodConv2d {
   /** Rows of R1 (`rbnnAB(C_in·k·k)[0]`). */
   readonly a: number;
   /** Rows of R2. */
@@ -391,44 +386,38 @@ export class RbnnConv2d extends Module {
    * @param options stride, padding, init, rng
    */
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
     options: RbnnConvOptions = {},
   ) {
-    super();
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
-    const rng = options.rng ?? new Prng(0);
-    const shape = [outChannels, inChannels, kernelSize, kernelSize];
-    const w = (options.init ?? ((s, r) => kaimingNormal(s, r)))(shape, rng);
+    let w: Float32Array = new Float32Array(0);
+    const init = options.init ?? kaimingInit;
+    super(inChannels, outChannels, kernelSize, {
+      ...options,
+      bias: false,
+      init: (s, r) => (w = init(s, r)),
+    }, { bias: false, init: kaimingInit });
     [this.a, this.b] = rbnnAB(inChannels * kernelSize * kernelSize);
-    this.registerParameter("weight", createParameter(w, shape, "binary"));
     this.registerParameter("alpha", createParameter(rowMeanAbs(w, outChannels), [outChannels]));
     const theta = new Float32Array(outChannels).fill(Math.PI / 2);
     this.registerParameter("rotate", createParameter(theta, [outChannels]));
-    const r1 = Float32Array.from(haarOrthogonal(this.a, rng));
-    const r2 = Float32Array.from(haarOrthogonal(this.b, rng));
+    const r1 = Float32Array.from(haarOrthogonal(this.a, this.rng));
+    const r2 = Float32Array.from(haarOrthogonal(this.b, this.rng));
     this.registerBuffer("R1", createBuffer(r1, [this.a, this.a]));
     this.registerBuffer("R2", createBuffer(r2, [this.b, this.b]));
   }
 
-  /** The latent weights `[O, C, k, k]`. */
-  get weight(): Tensor {
-    return this.param("weight");
-  }
-
   /** Runs the bi-rotated binary convolution on `x` (`[N, C, H, W]`). */
   forward(x: Tensor): Tensor {
-    checkInputShape(this.describe(), x.shape, 4, this.inChannels);
+    this.checkInput(x);
     const w = this.weight;
     const w2 = standardizeRows(reshape(w, [this.outChannels, w.size / this.outChannels]), 0);
     const rotated = rbnnRotatedWeight(w2, this.buffer("R1"), this.buffer("R2"));
     const w3 = rbnnRotate(w2, this.param("rotate"), rotated);
     const bw = reshape(rbnnSign(w3, this.k, this.t), w.shape);
     const ba = rbnnSign(standardizeRows(x, 0), 1, Math.max(this.t, 1));
-    const y = conv2d(ba, bw, { stride: this.stride, padding: this.padding });
-    return mulChannel(y, this.param("alpha"));
+    return mulChannel(conv2d(ba, bw, this.conv), this.param("alpha"));
   }
 
   /**
@@ -463,15 +452,9 @@ export class RbnnConv2d extends Module {
     this.setTensor("R2", keep(Tensor.from(Float32Array.from(next.r2), [this.b, this.b])));
   }
 
-  /** e.g. `RbnnConv2d(16→32, k3, s2, p1, R 12×12)`. */
-  describe(): string {
-    return `${this.typeName}(${this.inChannels}→${this.outChannels}, k${this.kernelSize}, ` +
-      `s${this.stride}, p${this.padding}, R ${this.a}×${this.b})`;
-  }
-
-  /** The output shape for an input shape (see `Module.outputShape`). */
-  protected override computeShape(input: readonly number[]): number[] {
-    return convLayerOutputShape(this, input);
+  /** `, R a×b`, as in `RbnnConv2d(16→32, k3, s2, p1, R 12×12)`. */
+  protected override describeExtra(): string {
+    return `, R ${this.a}×${this.b}`;
   }
 }
 

@@ -36,11 +36,10 @@ import {
   WGSL_INDEX,
 } from "@ovsw/gpu";
 import { recordCopy } from "@ovsw/gpu/internal";
-import { type Initializer, kaimingNormal, Prng } from "@ovsw/init";
+import type { Initializer, Prng } from "@ovsw/init";
 import { rowMeanAbs } from "../binary_conv2d.ts";
-import { Module } from "../module.ts";
 import { createBuffer, createParameter } from "../parameter.ts";
-import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
+import { kaimingInit, MethodConv2d } from "./method_conv.ts";
 import { approxSign } from "./approx_sign.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
 import { rowCentre, standardizeRows } from "./_row_ops.ts";
@@ -213,11 +212,7 @@ export interface SimanConvOptions {
  * console.log(conv.outputShape([2, 3, 8, 8])); // [2, 8, 8, 8]
  * ```
  */
-export class SimanConv2d extends Module {
-  /** Stride. */
-  readonly stride: number;
-  /** Padding. */
-  readonly padding: number;
+export class SimanConv2d extends MethodConv2d {
   /** The clipping percentile p (0 until the epoch hook sets it). */
   percent = 0;
 
@@ -230,30 +225,26 @@ export class SimanConv2d extends Module {
    * @param options stride, padding, init, rng
    */
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
     options: SimanConvOptions = {},
   ) {
-    super();
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
-    const shape = [outChannels, inChannels, kernelSize, kernelSize];
-    const w = (options.init ?? ((s, r) => kaimingNormal(s, r)))(shape, options.rng ?? new Prng(0));
-    this.registerParameter("weight", createParameter(w, shape, "binary"));
+    let w: Float32Array = new Float32Array(0);
+    const init = options.init ?? kaimingInit;
+    super(inChannels, outChannels, kernelSize, {
+      ...options,
+      bias: false,
+      init: (s, r) => (w = init(s, r)),
+    }, { bias: false, init: kaimingInit });
     this.registerParameter("alpha", createParameter(rowMeanAbs(w, outChannels), [outChannels]));
     const b = w.map((v) => (Math.sign(v) + 1) / 2);
     this.registerBuffer("B", createBuffer(b, [outChannels, w.length / outChannels]));
   }
 
-  /** The latent weights `[O, C, k, k]`. */
-  get weight(): Tensor {
-    return this.param("weight");
-  }
-
   /** Runs the in-place clipping, then the sign-to-magnitude convolution on `x`. */
   forward(x: Tensor): Tensor {
-    checkInputShape(this.describe(), x.shape, 4, this.inChannels);
+    this.checkInput(x);
     const w = this.weight;
     simanClipInPlace(w, this.percent);
     const w2 = standardizeRows(reshape(w, [this.outChannels, w.size / this.outChannels]), 1e-5);
@@ -265,19 +256,7 @@ export class SimanConv2d extends Module {
     }
     const bw = reshape(simanWeight(w2, b), w.shape);
     const ba = approxSign(standardizeRows(x, 1e-5));
-    const y = conv2d(ba, bw, { stride: this.stride, padding: this.padding });
-    return mulChannel(y, this.param("alpha"));
-  }
-
-  /** e.g. `SimanConv2d(16→32, k3, s2, p1)`. */
-  describe(): string {
-    return `${this.typeName}(${this.inChannels}→${this.outChannels}, k${this.kernelSize}, ` +
-      `s${this.stride}, p${this.padding})`;
-  }
-
-  /** The output shape for an input shape (see `Module.outputShape`). */
-  protected override computeShape(input: readonly number[]): number[] {
-    return convLayerOutputShape(this, input);
+    return mulChannel(conv2d(ba, bw, this.conv), this.param("alpha"));
   }
 }
 
