@@ -7,7 +7,7 @@
 import { INITIALIZER_NAMES } from "@ovsw/init";
 import { METHOD_NAMES, type MethodName } from "./methods/registry.ts";
 import type { DecaySet, OptimizerName, OptimizerPiece } from "./methods/recipe.ts";
-import { SCHEDULES } from "./methods/recipe.ts";
+import type { SCHEDULES } from "./methods/recipe.ts";
 
 /**
  * Training methods: OvSW's own (vanilla, ags, ovsw) and the BNN methods it is compared with
