@@ -83,10 +83,11 @@ export interface BuilderOptions {
  * @example
  * ```ts
  * import { initGpu } from "@ovsw/gpu";
- * import { createBuilder } from "@ovsw/layers";
+ * import { type BinaryConv2d, createBuilder } from "@ovsw/layers";
  * await initGpu();
  * const b = createBuilder({ rng: 42, estimator: "hardtanh" });
- * console.log(b.binaryConv(16, 16, 3).describe()); // BinaryConv2d(16→16, k3, s1, p1, hardtanh)
+ * const conv = b.binaryConv(16, 16, 3) as BinaryConv2d; // the default factory's layer
+ * console.log(conv.describe()); // BinaryConv2d(16→16, k3, s1, p1, hardtanh)
  * ```
  */
 export function createBuilder(options: BuilderOptions = {}): LayerBuilder {

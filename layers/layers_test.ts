@@ -297,6 +297,9 @@ Deno.test("builder and a custom module", () => {
   }
   assert.deepEqual(new Twice().outputShape([1, 2]), [1, 2]);
   const b = createBuilder({ rng: 5, estimator: "hardtanh", bnGamma: 1e-8 });
-  assert.equal(b.binaryConv(8, 16, 3, 2).describe(), "BinaryConv2d(8→16, k3, s2, p1, hardtanh)");
+  assert.equal(
+    (b.binaryConv(8, 16, 3, 2) as BinaryConv2d).describe(),
+    "BinaryConv2d(8→16, k3, s2, p1, hardtanh)",
+  );
   assert.equal(b.floatConv(3, 64, 7, 2).describe(), "Conv2d(3→64, k7, s2, p3)");
 });
