@@ -7,7 +7,7 @@
  */
 import { conv2d, mapElements, noGrad, type Tensor, tidy } from "@ovsw/gpu";
 import { kaimingInit, MethodConv2d, type MethodConvOptions } from "./method_conv.ts";
-import { divRow, mulRow, rowCentre, rowMeanAbs, rowVar, sqrtEps } from "./_row_ops.ts";
+import { mulRow, rowMeanAbs, standardizeRows } from "./_row_ops.ts";
 import { ede } from "./sign_ste.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
 
@@ -25,8 +25,7 @@ import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
  * ```
  */
 export function libraPB(w: Tensor): Tensor {
-  const c = rowCentre(w);
-  return divRow(c, sqrtEps(rowVar(c)));
+  return standardizeRows(w, 0);
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 } from "@ovsw/gpu";
 import { createParameter } from "../parameter.ts";
 import { kaimingInit, MethodConv2d, type MethodConvOptions } from "./method_conv.ts";
-import { divRow, rowCentre, rowVar, sqrtEps } from "./_row_ops.ts";
+import { divRow, rowVar, sqrtEps, standardizeRows } from "./_row_ops.ts";
 import { approxSign } from "./approx_sign.ts";
 import { identitySign } from "./sign_ste.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
@@ -37,8 +37,7 @@ import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
  * ```
  */
 export function recuStandardise(w: Tensor): Tensor {
-  const w0 = rowCentre(w);
-  return divRow(w0, scale(scale(sqrtEps(rowVar(w0), 1e-5), 0.5), 1 / Math.SQRT2));
+  return scale(standardizeRows(w, 1e-5), 2 * Math.SQRT2);
 }
 
 /**
