@@ -13,7 +13,7 @@ import {
 } from "../../tests/reference/methods/harness.ts";
 import { recuConvRef } from "../../tests/reference/methods/recu.ts";
 import { Sequential } from "../sequential.ts";
-import { makeRecuEpochHook, RecuConv2d, recuEpochHook, recuTau } from "./recu.ts";
+import { makeRecuEpochHook, rectifiedClamp, RecuConv2d, recuEpochHook, recuTau } from "./recu.ts";
 
 await setupGpu();
 
@@ -131,4 +131,38 @@ Deno.test("recuTau matches the official cpt_tau (fixture)", () => {
   for (const v of s.values) {
     assert.equal(recuTau(v.epoch, s.epochs, s), v.tau, `epoch ${v.epoch}`);
   }
+});
+
+Deno.test("rectifiedClamp at |w1| = Q_τ exactly: value kept, gradient 1 (inclusive); just outside: 0", async () => {
+  const seed = freshSeed();
+  const rng = new Prng(seed);
+  const tau = 0.85;
+  const n = 40;
+  const w1 = rng.normalArray(n);
+  w1[0] = 50; // a tail weight: its output is Q_τ itself
+  // Put w1[1] = Q and w1[2] = −Q; they move mean|w1| and so Q, so iterate to the fixed point.
+  let q = 0;
+  for (let it = 0; it < 50; it++) {
+    const y = await runLayer((x) => rectifiedClamp(x, tau), w1, [n], new Float32Array(n), []);
+    q = y.y[0];
+    if (w1[1] === q && w1[2] === -q) break;
+    [w1[1], w1[2]] = [q, -q];
+  }
+  assert.ok(w1[1] === q && w1[2] === -q, `no exact fixed point for Q (seed ${seed})`);
+  const g = rng.normalArray(n);
+  const at = await runLayer((x) => rectifiedClamp(x, tau), w1, [n], g, []);
+  assert.equal(at.y[1], q);
+  assert.equal(at.y[2], -q);
+  assert.equal(at.y[0], q);
+  assert.deepEqual(
+    [at.gx[0], at.gx[1], at.gx[2]],
+    [0, g[1], g[2]],
+    `boundary grads (seed ${seed})`,
+  );
+  // One ulp outside (Q moves by far less than an ulp): clamped, no gradient.
+  const out = Float32Array.from(w1);
+  out[1] = Math.fround(q * (1 + 2 ** -22));
+  const past = await runLayer((x) => rectifiedClamp(x, tau), out, [n], g, []);
+  assert.equal(past.y[0], past.y[1], `clamped to Q (seed ${seed})`);
+  assert.equal(past.gx[1], 0);
 });
