@@ -47,7 +47,12 @@ export {
   type BinaryConvOptions,
 } from "./ops/binary_geometry.ts";
 export { packActivationSigns, packWeightSigns } from "./ops/binary_pack.ts";
-export { type BinaryWeightPrep, binaryWeightPrep } from "./ops/binary_weight_prep.ts";
+export {
+  type BinaryActivationPrep,
+  binaryActivationPrep,
+  type BinaryWeightPrep,
+  binaryWeightPrep,
+} from "./ops/binary_prep.ts";
 export { rowStatsCode, type RowStatsExtras } from "./ops/_row_stats.ts";
 export { xnorConv2dForward } from "./ops/xnor_conv2d.ts";
 export {

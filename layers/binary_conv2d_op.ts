@@ -28,6 +28,7 @@ import {
   type Tensor,
 } from "@ovsw/gpu";
 import {
+  binaryActivationPrep,
   binaryConv2dGradInput,
   binaryConv2dGradWeight,
   type BinaryConvGeometry,
@@ -102,8 +103,10 @@ class Operands {
     private readonly est: Estimator,
     private readonly conv: { stride: number; padding: number },
     weightBits?: Tensor,
+    signBits?: Tensor,
   ) {
     if (weightBits) this.made.set("weightBits", weightBits);
+    if (signBits) this.made.set("signBits", signBits);
   }
 
   private once(key: string, make: () => Tensor): Tensor {
@@ -191,12 +194,17 @@ export function binaryConv2d(x: Tensor, w: Tensor, options: BinaryConv2dOpOption
   const prep = kernels.forward === "xnor" && !learned ? binaryWeightPrep(w, eps) : null;
   const wStats = prep?.stats ?? rowStats(w2, eps);
   const alpha = learned ?? prep?.alpha ?? pickStat(wStats, 2);
-  const ops = new Operands(x, w, w2, wStats, alpha, est, conv, prep?.bits);
+  const inputs = learned ? [x, w, learned] : [x, w];
+  const wantGrad = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  // Training with the XNOR forward: x's per-sample statistics and packed signs in one kernel.
+  const act = wantGrad && training && kernels.forward === "xnor"
+    ? binaryActivationPrep(x, eps)
+    : null;
+  const ops = new Operands(x, w, w2, wStats, alpha, est, conv, prep?.bits, act?.bits);
   const y = kernels.forward === "xnor"
     ? xnorConv2dForward(ops.signBits(), ops.weightBits(), alpha, ops.geom())
     : conv2dForward(ops.signs(), ops.scaledWeights(), conv);
-  const inputs = learned ? [x, w, learned] : [x, w];
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) {
+  if (!wantGrad) {
     ops.release();
     wStats.dispose();
     w2.dispose();
@@ -205,7 +213,7 @@ export function binaryConv2d(x: Tensor, w: Tensor, options: BinaryConv2dOpOption
   }
   const N = x.shape[0];
   const x2 = x.view([N, x.size / N]);
-  const xStats = training ? rowStats(x2, eps) : undefined;
+  const xStats = act?.stats ?? (training ? rowStats(x2, eps) : undefined);
   const saved = ops.names();
   record(inputs, [y], ([gy]) => {
     const out: (Tensor | null)[] = [null, null, null];

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { f32, grid, runKernel, Tensor, tidy } from "@ovsw/gpu";
-import { binaryWeightPrep, packWeightSigns, rowStatsCode } from "@ovsw/gpu/internal";
+import {
+  binaryActivationPrep,
+  binaryWeightPrep,
+  packActivationSigns,
+  packWeightSigns,
+  rowStatsCode,
+} from "@ovsw/gpu/internal";
 import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed, setupGpu } from "../../tests/util.ts";
 
@@ -65,4 +71,35 @@ Deno.test("binaryWeightPrep rejects a weight that is not [O, C, kh, kw] f32", ()
     /binaryWeightPrep: expected an f32 \[O, C, kh, kw\] weight, got f32 \[4, 4\]/,
   );
   t.dispose();
+});
+
+Deno.test("binaryActivationPrep equals rowStats of [N, C·H·W] and packActivationSigns, bit for bit", async () => {
+  const seed = freshSeed();
+  const rng = new Prng(seed);
+  for (const shape of [[2, 16, 8, 8], [3, 3, 5, 5], [2, 40, 3, 4], [1, 64, 2, 2]]) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = rng.normalArray(n).map((v, i) => (i % 5 === 0 ? 0 : v));
+    const [stats, bits, refStats, refBits] = tidy(() => {
+      const x = Tensor.from(data, shape);
+      const p = binaryActivationPrep(x, 1e-5);
+      return [
+        p.stats,
+        p.bits,
+        rowStats(x.view([shape[0], n / shape[0]]), 1e-5),
+        packActivationSigns(x),
+      ];
+    });
+    const what = `seed ${seed}, shape [${shape}]`;
+    assert.deepEqual(
+      Array.from(await stats.read()),
+      Array.from(await refStats.read()),
+      `${what}: stats`,
+    );
+    assert.deepEqual(
+      Array.from(await bits.readU32()),
+      Array.from(await refBits.readU32()),
+      `${what}: bits`,
+    );
+    [stats, bits, refStats, refBits].forEach((t) => t.dispose());
+  }
 });

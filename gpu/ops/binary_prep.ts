@@ -1,10 +1,16 @@
 /**
- * Everything a binary conv needs from its latent weight in one dispatch: the per-output-channel
+ * Everything a binary conv needs from its latent weight, or from its input, in one dispatch.
+ *
+ * Weight ({@link binaryWeightPrep}): the per-output-channel
  * statistics `[O, 4]` (as the layers' `rowStats`: mean, unbiased variance, α, mean |W|), α `[O]`
  * (column 2, what `pickStat(stats, 2)` copies out) and the packed signs (as `packWeightSigns`).
  * One workgroup per output channel, padded to the packed layout's multiple of 8 channels; the
  * statistics are summed in the same order as `rowStats`, so all three outputs are bit-identical
  * to the three separate kernels.
+ *
+ * Input ({@link binaryActivationPrep}, training): the per-sample statistics `[N, 4]` (`rowStats`
+ * of x viewed as `[N, C·H·W]`; the variance gives the backward's `s_n`) and the packed signs (as
+ * `packActivationSigns`), one workgroup per sample, bit-identical to the two separate kernels.
  *
  * @module
  */
@@ -94,4 +100,78 @@ export function binaryWeightPrep(w: Tensor, eps = 1e-5): BinaryWeightPrep {
     workgroups: grid(og * 4, 1),
   });
   return { stats, alpha, bits };
+}
+
+/** The pack of sample `r` into `[N, H, W, ⌈C/32⌉, 2]` (as `packActivationSigns`). */
+function packActivationCode(vec: boolean): string {
+  const load = vec ? "x[at / 4u][at % 4u]" : "x[at]";
+  return `for (var t = l; t < p.hw * p.cw; t += 256u) {
+    let pix = t % p.hw;
+    let w = t / p.hw;
+    let c0 = w * 32u;
+    let cend = min(c0 + 32u, p.c);
+    var s = 0u;
+    var nz = 0u;
+    var at = (r * p.c + c0) * p.hw + pix;
+    for (var c = c0; c < cend; c++) {
+      let v = ${load};
+      let bit = 1u << (c - c0);
+      s |= select(0u, bit, v < 0.0);
+      nz |= select(0u, bit, v != 0.0);
+      at += p.hw;
+    }
+    let dst = ((r * p.hw + pix) * p.cw + w) * 2u;
+    bits[dst] = s;
+    bits[dst + 1u] = nz;
+  }`;
+}
+
+/** What {@link binaryActivationPrep} returns. */
+export interface BinaryActivationPrep {
+  /** `[N, 4]`: mean, unbiased variance, mean |(x − mean)/σ|, mean |x| per sample. */
+  stats: Tensor;
+  /** The packed signs, `[N, H, W, ⌈C/32⌉, 2]` u32 (see `packActivationSigns`). */
+  bits: Tensor;
+}
+
+/**
+ * Per-sample statistics and packed signs of a binary conv's input `[N, C, H, W]` in one
+ * dispatch. No autograd.
+ *
+ * @example
+ * ```ts
+ * import { initGpu, Tensor } from "@ovsw/gpu";
+ * import { binaryActivationPrep } from "@ovsw/gpu/internal";
+ * await initGpu();
+ * const { stats, bits } = binaryActivationPrep(Tensor.from([1, -2, 0], [1, 3, 1, 1]));
+ * console.log(await bits.readU32(), (await stats.read())[0]); // [2, 3] -0.333…
+ * ```
+ */
+export function binaryActivationPrep(x: Tensor, eps = 1e-5): BinaryActivationPrep {
+  if (x.shape.length !== 4 || x.dtype !== "f32") {
+    throw new RangeError(
+      `binaryActivationPrep: expected an f32 [N, C, H, W] tensor, got ${x.dtype} ${
+        shapeStr(x.shape)
+      }`,
+    );
+  }
+  const [n, c, h, w] = x.shape;
+  const rowLen = c * h * w;
+  const cw = channelWords(c);
+  const vec = rowLen % 4 === 0;
+  const stats = Tensor.empty([n, 4]);
+  const bits = Tensor.empty([n, h, w, cw, 2], "u32");
+  runKernel({
+    name: vec ? "binary_activation_prep_v4" : "binary_activation_prep",
+    code: rowStatsCode(vec, {
+      fields: ", c: u32, hw: u32, cw: u32",
+      bindings: "@group(0) @binding(3) var<storage, read_write> bits: array<u32>;",
+      tail: packActivationCode(vec),
+    }),
+    inputs: [x],
+    outputs: [stats, bits],
+    uniforms: [n, rowLen, 1, f32(eps), c, h * w, cw],
+    workgroups: grid(n, 1),
+  });
+  return { stats, bits };
 }
