@@ -24,7 +24,7 @@ const here = (p: string) => new URL(p, import.meta.url).pathname;
 /**
  * Builds the page into `out`.
  *
- * @example
+ * @example (runs `deno bundle`, so it needs `--allow-run`: not run as a doc test)
  * ```ts ignore
  * import { buildSite } from "./build.ts";
  * await buildSite(await Deno.makeTempDir());

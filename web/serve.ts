@@ -23,13 +23,11 @@ export interface StaticServer {
 /**
  * Serves the files of `dir` (no directory listing; `/` is `index.html`) on 127.0.0.1.
  *
- * @example
- * ```ts
+ * @example (needs `--allow-net=127.0.0.1`, so not run as a doc test)
+ * ```ts ignore
  * import { serveStatic } from "./serve.ts";
- * const dir = await Deno.makeTempDir();
- * await Deno.writeTextFile(`${dir}/index.html`, "hi");
- * const server = serveStatic(dir, 0);
- * console.log(await (await fetch(server.url)).text()); // "hi"
+ * const server = serveStatic("web/dist", 0);
+ * console.log(await (await fetch(server.url)).text()); // the page
  * await server.close();
  * ```
  */
