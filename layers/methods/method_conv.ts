@@ -51,6 +51,27 @@ export const tinyUniformInit: Initializer = (s, r): Float32Array =>
   r.uniformArray(s.reduce((a, d) => a * d, 1), 0, 0.001);
 
 /**
+ * Options for {@link MethodConv2d}'s constructor without a bias whose initialiser (the given
+ * one, else Kaiming normal) also hands the initial weights to `seen`, for layers that derive
+ * parameters from them at construction (RBNN's and SiMaN's α = mean|w|, SiMaN's B).
+ */
+export function reportingInit(
+  options: MethodConvOptions,
+  seen: (w: Float32Array) => void,
+): MethodConvOptions {
+  const init = options.init ?? kaimingInit;
+  return {
+    ...options,
+    bias: false,
+    init: (s, r) => {
+      const w = init(s, r);
+      seen(w);
+      return w;
+    },
+  };
+}
+
+/**
  * Base class of the methods' binary convolutions: registers the latent `weight` (tag
  * `binary`) and an optional `bias`; a method adds its own parameters and `forward`.
  *

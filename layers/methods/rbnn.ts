@@ -42,7 +42,7 @@ import { matmulRaw } from "@ovsw/gpu/internal";
 import type { Initializer, Prng } from "@ovsw/init";
 import { rowMeanAbs } from "../binary_conv2d.ts";
 import { createBuffer, createParameter } from "../parameter.ts";
-import { kaimingInit, MethodConv2d } from "./method_conv.ts";
+import { kaimingInit, MethodConv2d, reportingInit } from "./method_conv.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
 import { standardizeRows } from "./_row_ops.ts";
 import { haarOrthogonal, svd } from "./_svd.ts";
@@ -392,12 +392,10 @@ export class RbnnConv2d extends MethodConv2d {
     options: RbnnConvOptions = {},
   ) {
     let w: Float32Array = new Float32Array(0);
-    const init = options.init ?? kaimingInit;
-    super(inChannels, outChannels, kernelSize, {
-      ...options,
+    super(inChannels, outChannels, kernelSize, reportingInit(options, (v) => (w = v)), {
       bias: false,
-      init: (s, r) => (w = init(s, r)),
-    }, { bias: false, init: kaimingInit });
+      init: kaimingInit,
+    });
     [this.a, this.b] = rbnnAB(inChannels * kernelSize * kernelSize);
     this.registerParameter("alpha", createParameter(rowMeanAbs(w, outChannels), [outChannels]));
     const theta = new Float32Array(outChannels).fill(Math.PI / 2);

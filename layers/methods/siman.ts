@@ -39,7 +39,7 @@ import { recordCopy } from "@ovsw/gpu/internal";
 import type { Initializer, Prng } from "@ovsw/init";
 import { rowMeanAbs } from "../binary_conv2d.ts";
 import { createBuffer, createParameter } from "../parameter.ts";
-import { kaimingInit, MethodConv2d } from "./method_conv.ts";
+import { kaimingInit, MethodConv2d, reportingInit } from "./method_conv.ts";
 import { approxSign } from "./approx_sign.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
 import { rowCentre, standardizeRows } from "./_row_ops.ts";
@@ -231,12 +231,10 @@ export class SimanConv2d extends MethodConv2d {
     options: SimanConvOptions = {},
   ) {
     let w: Float32Array = new Float32Array(0);
-    const init = options.init ?? kaimingInit;
-    super(inChannels, outChannels, kernelSize, {
-      ...options,
+    super(inChannels, outChannels, kernelSize, reportingInit(options, (v) => (w = v)), {
       bias: false,
-      init: (s, r) => (w = init(s, r)),
-    }, { bias: false, init: kaimingInit });
+      init: kaimingInit,
+    });
     this.registerParameter("alpha", createParameter(rowMeanAbs(w, outChannels), [outChannels]));
     const b = w.map((v) => (Math.sign(v) + 1) / 2);
     this.registerBuffer("B", createBuffer(b, [outChannels, w.length / outChannels]));
