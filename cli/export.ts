@@ -18,6 +18,7 @@ import { parseCli, type ParsedArgs, type TaskSpec } from "./args.ts";
 import { helpText } from "./args.ts";
 import { loadRunData } from "./data_setup.ts";
 import { UsageError } from "./errors.ts";
+import type { FlagSpec } from "./flag_spec.ts";
 import { EVAL_TASK } from "./tasks.ts";
 import { buildExport } from "./export_graph.ts";
 
@@ -30,6 +31,11 @@ export {
 import { type CliIo, processIo, runMain } from "./main.ts";
 import { buildModel } from "./model_setup.ts";
 
+/** A flag of `deno task eval` (export takes the same `--run` and `--checkpoint`). */
+function evalFlag(name: string): FlagSpec {
+  return EVAL_TASK.flags.find((f) => f.name === name)!;
+}
+
 /** `deno task export`. */
 export const EXPORT_TASK: TaskSpec = {
   name: "export",
@@ -37,16 +43,8 @@ export const EXPORT_TASK: TaskSpec = {
     "α and BatchNorm folded into per-channel scale/shift, float stem and classifier in f32, " +
     "one .ovsw file that @ovsw/infer runs in Deno or a browser (format: docs/deploy.md).",
   flags: [
-    {
-      name: "run",
-      key: "run",
-      kind: "string",
-      default: null,
-      nullable: true,
-      placeholder: "<run-dir>",
-      help: "run directory to export (required)",
-    },
-    EVAL_TASK.flags.find((f) => f.name === "checkpoint")!,
+    { ...evalFlag("run"), help: "run directory to export (required)" },
+    evalFlag("checkpoint"),
     {
       name: "out",
       key: "out",

@@ -20,6 +20,18 @@ const EPILOGUE = `  v = v * scale[ch] + shift[ch];
   y[i] = v;
 }`;
 
+/** The epilogue's bindings (scale, shift, residual, output), numbered from `first`. */
+function epilogueBindings(first: number): string {
+  return ["scale", "shift", "res"].map((n, j) =>
+    `@group(0) @binding(${first + j}) var<storage, read> ${n}: array<f32>;`
+  ).join("\n") + `\n@group(0) @binding(${first + 3}) var<storage, read_write> y: array<f32>;`;
+}
+
+/** Compile-time window geometry of a conv kernel. */
+function windowConstants(k: number, stride: number, pad: number): string {
+  return `const K = ${k}u;\nconst STRIDE = ${stride}u;\nconst PAD = ${pad};`;
+}
+
 /** Packs sign(x) of `[N, C, H, W]` into `[N, H·W, ⌈C/32⌉]` (negative bits, non-zero bits). */
 export const PACK = `struct P { total: u32, c: u32, hw: u32, cw: u32 }
 @group(0) @binding(0) var<uniform> p: P;
@@ -62,14 +74,9 @@ export function binaryConvCode(k: number, cw: number, stride: number, pad: numbe
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> bits: array<vec2<u32>>;
 @group(0) @binding(2) var<storage, read> wts: array<vec4<u32>>;
-@group(0) @binding(3) var<storage, read> scale: array<f32>;
-@group(0) @binding(4) var<storage, read> shift: array<f32>;
-@group(0) @binding(5) var<storage, read> res: array<f32>;
-@group(0) @binding(6) var<storage, read_write> y: array<f32>;
-const K = ${k}u;
+${epilogueBindings(3)}
 const CW = ${cw}u;
-const STRIDE = ${stride}u;
-const PAD = ${pad};
+${windowConstants(k, stride, pad)}
 ${INDEX}
   let howo = p.ho * p.wo;
   let og = i / p.tiles;
@@ -152,14 +159,9 @@ export function convCode(c: number, k: number, stride: number, pad: number): str
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> wt: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read> scale: array<f32>;
-@group(0) @binding(5) var<storage, read> shift: array<f32>;
-@group(0) @binding(6) var<storage, read> res: array<f32>;
-@group(0) @binding(7) var<storage, read_write> y: array<f32>;
+${epilogueBindings(4)}
 const C = ${c}u;
-const K = ${k}u;
-const STRIDE = ${stride}u;
-const PAD = ${pad};
+${windowConstants(k, stride, pad)}
 ${INDEX}
   let howo = p.ho * p.wo;
   let pix = i % howo;
@@ -209,10 +211,7 @@ ${
 export const AFFINE = `struct P { total: u32, c: u32, inner: u32, has_res: u32, act: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> scale: array<f32>;
-@group(0) @binding(3) var<storage, read> shift: array<f32>;
-@group(0) @binding(4) var<storage, read> res: array<f32>;
-@group(0) @binding(5) var<storage, read_write> y: array<f32>;
+${epilogueBindings(2)}
 ${INDEX}
   let ch = (i / p.inner) % p.c;
   var v = x[i];
