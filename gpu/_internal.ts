@@ -54,6 +54,12 @@ export {
   binaryWeightPrep,
 } from "./ops/binary_prep.ts";
 export { rowStatsCode, type RowStatsExtras } from "./ops/_row_stats.ts";
+export {
+  tilingCandidates,
+  tuneBinaryKernels,
+  type TuneOptions,
+  type TuneResult,
+} from "./ops/binary_tune.ts";
 export { xnorConv2dForward } from "./ops/xnor_conv2d.ts";
 export {
   binaryConv2dGradInput,

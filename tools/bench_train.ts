@@ -32,6 +32,7 @@ import {
   conv2dForward,
   packActivationSigns,
   packWeightSigns,
+  tuneBinaryKernels,
   xnorConv2dForward,
 } from "@ovsw/gpu/internal";
 import { Prng } from "@ovsw/init";
@@ -216,6 +217,7 @@ async function main(): Promise<void> {
         resnet18: { type: "string", default: "" },
         quick: { type: "boolean", default: false },
         peer: { type: "string", default: "" },
+        tune: { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -228,7 +230,7 @@ async function main(): Promise<void> {
     console.log(
       "deno task bench:train [--steps 5] [--tfjs-steps 2] [--batch 128] " +
         "[--kernels xnor|float] [--out BENCHMARKS.md] [--no-write] [--memory-steps N] [--memory-batch B] " +
-        "[--batches 128,256,512] [--resnet18 64,256] [--quick] [--peer torch]",
+        "[--batches 128,256,512] [--resnet18 64,256] [--quick] [--peer torch] [--tune]",
     );
     return;
   }
@@ -263,6 +265,18 @@ async function main(): Promise<void> {
   const adapter = adapterDescription();
   setBinaryConvKernels(kernels);
   const log = (s: string) => console.error(`bench:train: ${s}`);
+  let tuned = "";
+  if (args.tune && kernels === "xnor") {
+    // One-time measurement of the binary kernels' tiles on this adapter, cached per adapter.
+    const home = Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? "."}/.cache`;
+    const r = await tuneBinaryKernels({ batch, cacheFile: `${home}/ovsw/binary-kernels.json` });
+    const t = r.tiling;
+    tuned =
+      ` · tuned tiles (${r.measured ? "measured now" : "cached"}): fwd ${t.fwdPixels}×${t.fwdOut}` +
+      `/${t.fwdWorkgroup}, grad-input ${r.gradInput} ${t.bwdPixels}×${t.bwdChannels}/${t.bwdWorkgroup}` +
+      `, grad-weight ${t.gwChannels}×${t.gwOut}/${t.gwWorkgroup}`;
+    log(tuned.slice(3));
+  }
 
   // The memory run goes first, so its live-tensor counts are its own.
   let memoryLine = "";
@@ -341,7 +355,7 @@ async function main(): Promise<void> {
   lines.push(
     `Run ${date} · adapter **${adapter.description}** (backend ${adapter.backend}${
       adapter.isFallbackAdapter ? ", software" : ""
-    }) · Deno ${Deno.version.deno} · batch ${batch} · binary conv kernels: ${kernels} · ` +
+    }) · Deno ${Deno.version.deno} · batch ${batch} · binary conv kernels: ${kernels}${tuned} · ` +
       `ovsw: median of ${steps} timed steps per model after 2 warm-up steps` +
       (tfjs ? ` · TF.js: median of ${tfjs.steps} timed steps after 1 warm-up step` : ""),
     "",
