@@ -67,6 +67,7 @@ export {
 // BNN methods
 export { chainEpochHooks, checkEpoch, type EpochHook } from "./methods/epoch_hook.ts";
 export { approxSign } from "./methods/approx_sign.ts";
+export { BinaryInputConv2d } from "./methods/binary_input_conv.ts";
 export { LearnableBias, RSign, rsign } from "./methods/rsign.ts";
 export { RPReLU, rprelu } from "./methods/rprelu.ts";
 export { ReActBlock } from "./methods/react_block.ts";
