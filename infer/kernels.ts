@@ -62,9 +62,16 @@ export const BINARY_PIXELS = 4;
  * `[⌈O/4⌉, k·k, CW, 2]` of `vec4<u32>` (the sign and non-zero words of four output channels):
  * one invocation computes {@link BINARY_PIXELS} output pixels of four channels, invocation
  * `i = og·tiles + t` (neighbours share their weights). Kernel size, channel words, stride and
- * padding are compile-time constants.
+ * padding are compile-time constants. `dense`: no weight is 0, so the count of non-zero
+ * products is the activation's alone (one scalar popcount instead of four).
  */
-export function binaryConvCode(k: number, cw: number, stride: number, pad: number): string {
+export function binaryConvCode(
+  k: number,
+  cw: number,
+  stride: number,
+  pad: number,
+  dense = false,
+): string {
   const J = [...Array(BINARY_PIXELS).keys()];
   const each = (f: (j: number) => string) => J.map(f).join("\n");
   return `struct P {
@@ -114,7 +121,7 @@ ${
     each((j) =>
       `        { let a = bits[ab${j} + j];
           let m = vec4<u32>(a.y & mk${j}) & wn;
-          t${j} += countOneBits(m);
+          ${dense ? `t${j} += vec4<u32>(countOneBits(a.y & mk${j}));` : `t${j} += countOneBits(m);`}
           d${j} += countOneBits(m & (vec4<u32>(a.x) ^ ws)); }`
     )
   }

@@ -374,7 +374,7 @@ export class BnnModel {
         const e = epi(op);
         const og = Math.ceil(op.outChannels / 4);
         const wts = this.weights.get(`${op.output}#bits`)!;
-        const code = K.binaryConvCode(op.kernel, cw, op.stride, op.padding);
+        const code = K.binaryConvCode(op.kernel, cw, op.stride, op.padding, !op.nonzero);
         const m = n * y[2] * y[3];
         const tiles = Math.ceil(m / K.BINARY_PIXELS);
         const threads = og * tiles;
