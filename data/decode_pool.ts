@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { DecodeJob, DecodeReply } from "./_decode_job.ts";
+import type { DecodeJob, DecodeReply } from "./decode_types.ts";
 import { DatasetError } from "./errors.ts";
 
 interface Waiting {

@@ -5,7 +5,7 @@
  * @module
  */
 import { Tensor } from "@ovsw/gpu";
-import type { DecodeItem } from "./_decode_job.ts";
+import type { DecodeItem } from "./decode_types.ts";
 import { epochOrder } from "./_seed.ts";
 import { DecodePool, defaultDecodeWorkers } from "./decode_pool.ts";
 import type { ImageFolderSplit } from "./image_folder.ts";

@@ -100,7 +100,7 @@ export {
   listImageFolder,
 } from "./image_folder.ts";
 export { DecodePool, defaultDecodeWorkers } from "./decode_pool.ts";
-export type { DecodeItem, DecodeJob, DecodeReply } from "./_decode_job.ts";
+export type { DecodeItem, DecodeJob, DecodeReply } from "./decode_types.ts";
 export { normalizeBytes } from "./normalize_gpu.ts";
 export {
   type ByteBatch,
