@@ -47,6 +47,9 @@ export function useFusedBatchNorm(buffers: number): boolean {
 
 const FULL = ["a", "b", "c", "d"];
 
+/** Values (vec4 or scalar loads) per workgroup of the element pass. */
+const PER_WORKGROUP = 4096;
+
 /** What {@link channelBlockMap} runs. */
 interface BlockSpec {
   name: string;
@@ -72,7 +75,12 @@ function channelBlockMap(s: BnSetup, spec: BlockSpec): Tensor[] {
   const T = lanes === 4 ? "vec4f" : "f32";
   const nvec = m / lanes;
   const hwv = hw / lanes;
-  const blocks = Math.max(1, Math.min(65535, Math.ceil(nvec / 1024)));
+  // Planes of whole 256-value runs: each workgroup takes one run of one plane, so its loads are
+  // contiguous in the invocation index (vector loads on software adapters); otherwise a strided
+  // loop over the channel's values.
+  // Few, large workgroups: each starts with a barrier, which software adapters pay per workgroup.
+  const aligned = hwv % 256 === 0;
+  const blocks = Math.max(1, Math.min(65535, Math.ceil(nvec / PER_WORKGROUP)));
   let b = 1;
   const decl: string[] = [];
   spec.full.forEach((_, k) =>
@@ -111,8 +119,14 @@ var<workgroup> cw: array<f32, 4>;
   let k1 = cw[1];
   let k2 = cw[2];
   let k3 = cw[3];
-  for (var r = blk * 256u + l; r < p.nvec; r += p.blocks * 256u) {
-    let i = ((r / p.hw) * p.c + o) * p.hw + r % p.hw;
+  ${
+    aligned
+      ? `let runs = p.hw / 256u;
+  for (var q = blk; q < p.nvec / 256u; q += p.blocks) {
+    let i = ((q / runs) * p.c + o) * p.hw + (q % runs) * 256u + l;`
+      : `for (var r = blk * 256u + l; r < p.nvec; r += p.blocks * 256u) {
+    let i = ((r / p.hw) * p.c + o) * p.hw + r % p.hw;`
+  }
     ${spec.full.map((_, k) => `let ${FULL[k]} = ${FULL[k]}_[i];`).join(" ")}
     ${spec.pre ? spec.pre(T) : ""}
     ${spec.outputs.map((e, k) => `y${k}_[i] = ${e(T)};`).join("\n    ")}
@@ -120,7 +134,7 @@ var<workgroup> cw: array<f32, 4>;
 }`;
   const outs = spec.outputs.map(() => Tensor.empty(s.plan.shape));
   runKernel({
-    name: spec.name,
+    name: `${spec.name}${aligned ? "_runs" : ""}`,
     code,
     inputs: [...spec.full, ...spec.perChannel],
     outputs: [...outs, ...spec.side],

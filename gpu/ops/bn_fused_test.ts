@@ -20,6 +20,8 @@ const SHAPES = [
   [3, 2, 3, 5], // planes of 15 values: scalar
   [4, 2, 40, 32], // > 4096 values per channel: several chunks
   [5, 2, 33, 31],
+  [3, 2, 32, 32], // planes of 256 vec4 loads: the aligned runs
+  [2, 3, 64, 64], // several runs per plane, several chunks
 ];
 
 /** Forward + backward of one op, fused or with the separate merge kernels. */
