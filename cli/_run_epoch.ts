@@ -7,7 +7,7 @@
  */
 import type { MetricsRow, TrainingMetrics } from "@ovsw/metrics";
 import { readDiagnostics } from "@ovsw/optim";
-import { evaluate, trainStep, writeFlips } from "@ovsw/train";
+import { distillation, evaluate, trainStep, writeFlips } from "@ovsw/train";
 import { RunStopped } from "./errors.ts";
 import type { ProgressInfo } from "./progress.ts";
 import { type RunSession, saveLatest } from "./_run_session.ts";
@@ -121,15 +121,22 @@ export async function trainEpoch(
   const rows: MetricsRow[] = first ? [...s.resumedRows] : [];
   const clock: EpochClock = { t0: performance.now(), images: 0, rate: null, loss: null, acc: null };
   const totalSteps = cfg.epochs * s.stepsPerEpoch;
-  let index = 0;
-  for (const batch of s.trainLoader.epoch(epoch)) {
-    if (index++ < skip) continue;
-    s.optState = trainStep(s.model, s.tx, s.optState, batch, {
-      params: s.params,
-      labelSmoothing: cfg.labelSmoothing,
-      collector: s.collector,
-      metrics: c.metrics,
-    });
+  let index = skip;
+  // Image folders decode ahead in workers (`for await`); both loaders start at `skip`.
+  for await (const batch of s.trainLoader.epoch(epoch, skip)) {
+    index++;
+    const distilled = s.teacher ? distillation(s.teacher, batch.x) : null;
+    try {
+      s.optState = trainStep(s.model, s.tx, s.optState, batch, {
+        params: s.params,
+        labelSmoothing: cfg.labelSmoothing,
+        loss: distilled?.loss,
+        collector: s.collector,
+        metrics: c.metrics,
+      });
+    } finally {
+      distilled?.dispose();
+    }
     s.step++;
     clock.images += batch.size;
     c.onStep();

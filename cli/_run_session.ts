@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { type AdapterDescription, adapterDescription, initGpu } from "@ovsw/gpu";
-import { DataLoader, type LoadedData } from "@ovsw/data";
-import type { Module } from "@ovsw/layers";
+import { type AdapterDescription, adapterDescription, initGpu, type Tensor } from "@ovsw/gpu";
+import { BinaryInputConv2d, type Module } from "@ovsw/layers";
 import { FlipCollector, type FlipCollectorState, type MetricsRow } from "@ovsw/metrics";
 import {
   disposeState,
@@ -26,13 +25,16 @@ import {
   type CheckpointState,
   createRunDir,
   defaultRunName,
+  describeInit,
   findCompleteDir,
   type Fingerprint,
   fingerprintRun,
   fingerprintState,
+  initFromRun,
   LIBRARY_VERSION,
   loadCheckpoint,
   loadModelWeights,
+  loadTeacher,
   lockRunDir,
   MetricsWriter,
   readModelWeights,
@@ -44,7 +46,7 @@ import {
   trimDir,
   writeRunConfig,
 } from "@ovsw/train";
-import { describeData, loadRunData } from "./data_setup.ts";
+import { describeRunData, openRunData, type RunData, type RunLoader } from "./data_setup.ts";
 import { UsageError } from "./errors.ts";
 import { buildModel } from "./model_setup.ts";
 import { makeOptimizer } from "./optimizer_setup.ts";
@@ -74,7 +76,7 @@ export interface RunSession {
   /** Its lock, released by {@link closeRun}. */
   lock: RunLock;
   /** Training and test data. */
-  data: LoadedData;
+  data: RunData;
   /** The model. */
   model: Module;
   /** Its parameters by name. */
@@ -88,9 +90,11 @@ export interface RunSession {
   /** The flip collector. */
   collector: FlipCollector;
   /** Training batches (shuffled per epoch). */
-  trainLoader: DataLoader;
+  trainLoader: RunLoader;
   /** Test batches. */
-  testLoader: DataLoader;
+  testLoader: RunLoader;
+  /** The float teacher of the distributional loss (`--teacher`), or null. */
+  teacher: Module | null;
   /** Batches per epoch. */
   stepsPerEpoch: number;
   /** The metrics files. */
@@ -115,6 +119,18 @@ export interface RunSession {
   wallStart: number;
   /** Progress display. */
   progress: Progress;
+}
+
+/**
+ * The weights whose sign flips are counted: the binary ones, or with `--weights real` (two-step
+ * step 1) the real weights of the convs that step 2 binarises.
+ */
+function flipSelection(model: Module): (name: string, t: Tensor) => boolean {
+  const real = new Set<Tensor>();
+  for (const [, m] of model.namedModules()) {
+    if (m instanceof BinaryInputConv2d) real.add(m.weight);
+  }
+  return (_name, t) => t.tag === "binary" || real.has(t);
 }
 
 /** The parts of the adapter that decide the bits a run computes. */
@@ -222,8 +238,9 @@ export async function openRun(
   const found = await locateRun(opts, progress);
   const cfg = found.cfg;
   let lock = found.lock;
+  const opened: RunLoader[] = [];
   try {
-    const data = await loadRunData(cfg);
+    const data = await openRunData(cfg);
     await initGpu();
     const backend = adapterDescription();
     let backendChanged = false;
@@ -236,18 +253,16 @@ export async function openRun(
         progress,
       );
     }
-    const trainLoader = new DataLoader(data.train, {
-      ...data.trainOptions,
-      batchSize: cfg.batchSize,
-      seed: cfg.seed,
-    });
-    const testLoader = new DataLoader(data.test, {
-      ...data.testOptions,
-      batchSize: cfg.batchSize,
-      seed: cfg.seed,
-    });
-    const stepsPerEpoch = trainLoader.batchesPerEpoch;
     const model: Module = buildModel(cfg, data.train);
+    if (!found.ckpt && cfg.initFrom) {
+      progress.message(describeInit(await initFromRun(model, cfg.initFrom), cfg.initFrom));
+    }
+    const teacher = cfg.teacher
+      ? await loadTeacher(cfg.teacher, cfg.teacherArch, data.train.numClasses)
+      : null;
+    const { train: trainLoader, test: testLoader } = data.loaders(cfg.batchSize, cfg.seed);
+    opened.push(trainLoader, testLoader);
+    const stepsPerEpoch = trainLoader.batchesPerEpoch;
     const params = model.paramRecord();
     const { tx, lr } = makeOptimizer(cfg, stepsPerEpoch, model);
     const session: RunSession = {
@@ -260,12 +275,13 @@ export async function openRun(
       tx,
       optState: tx.init(params),
       lr,
-      collector: new FlipCollector(params),
+      collector: new FlipCollector(params, { select: flipSelection(model) }),
       trainLoader,
       testLoader,
+      teacher,
       stepsPerEpoch,
       writer: null as unknown as MetricsWriter,
-      base: await fingerprintRun(cfg, data),
+      base: await fingerprintRun(cfg, data.fingerprint),
       startEpoch: 0,
       skipSteps: 0,
       step: 0,
@@ -291,7 +307,7 @@ export async function openRun(
           session.runDir.split("/").pop()!,
           cfg,
           data.name,
-          describeData(data),
+          describeRunData(data),
           backend,
         ),
       );
@@ -304,11 +320,12 @@ export async function openRun(
     );
     for (const r of session.resumedRows) await session.writer.append(r);
     progress.message(
-      `run ${session.runDir}: ${cfg.model}, ${cfg.method}, ${describeData(data)}, ` +
+      `run ${session.runDir}: ${cfg.model}, ${cfg.method}, ${describeRunData(data)}, ` +
         `${cfg.epochs} epochs × ${stepsPerEpoch} steps of batch ${cfg.batchSize}`,
     );
     return session;
   } catch (e) {
+    for (const l of opened) l.close?.();
     await lock?.release();
     throw e;
   }
@@ -333,7 +350,7 @@ async function restoreCheckpoint(s: RunSession, ckpt: Checkpoint): Promise<void>
     const now = { ...s.base, state: await fingerprintState(st) };
     checkFingerprint(st.fingerprint, now, {
       config: `${s.runDir}/${RUN_FILES.config}`,
-      data: describeData(s.data),
+      data: describeRunData(s.data),
       state: `${dir}/state.json`,
       checkpoint: dir,
     });
@@ -435,6 +452,10 @@ export async function closeRun(s: RunSession): Promise<void> {
   s.progress.done();
   s.collector.dispose();
   disposeState(s.optState);
-  for (const [, t] of [...s.model.namedParameters(), ...s.model.namedBuffers()]) t.dispose();
+  s.trainLoader.close?.();
+  s.testLoader.close?.();
+  for (const m of s.teacher ? [s.model, s.teacher] : [s.model]) {
+    for (const [, t] of [...m.namedParameters(), ...m.namedBuffers()]) t.dispose();
+  }
   await s.lock.release();
 }

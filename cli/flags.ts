@@ -14,6 +14,7 @@ import {
   SCHEDULES,
 } from "@ovsw/train";
 import type { FlagSpec } from "./flag_spec.ts";
+import { RECIPE_NAMES, recipeHelpLines } from "./recipes.ts";
 
 /** The γ values of the poster's convergence experiment. */
 export const POSTER_GAMMAS: readonly number[] = [1e-4, 1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3];
@@ -35,13 +36,14 @@ export const DATA_FLAGS: FlagSpec[] = [
     name: "dataset",
     key: "dataset",
     kind: "choice",
-    choices: ["embedded", "fashion-mnist", "mnist", "cifar10", "cifar100"],
+    choices: ["embedded", "fashion-mnist", "mnist", "cifar10", "cifar100", "imagenet", "folder"],
     default: null,
     nullable: true,
     defaultLabel: "auto",
     placeholder: "<name>",
-    help: "embedded|fashion-mnist|mnist|cifar10|cifar100; auto: the embedded Fashion-MNIST " +
-      "subset, or the dataset detected in --data-dir",
+    help: "embedded|fashion-mnist|mnist|cifar10|cifar100|imagenet|folder; auto: the embedded " +
+      "Fashion-MNIST subset, or the dataset detected in --data-dir; imagenet and folder read " +
+      "JPEGs from --data-dir/train/<class>/ and val/<class>/ (docs/data-imagefolder.md)",
   },
   {
     name: "data-dir",
@@ -50,8 +52,20 @@ export const DATA_FLAGS: FlagSpec[] = [
     default: null,
     nullable: true,
     placeholder: "<dir>",
-    help: "directory holding the dataset files (IDX or CIFAR binary; fashion-mnist is also " +
-      "looked for in /usr/share/datasets/fashion-mnist)",
+    help: "directory holding the dataset files (IDX or CIFAR binary, or an image folder; " +
+      "fashion-mnist is also looked for in /usr/share/datasets/fashion-mnist)",
+  },
+  {
+    name: "image-size",
+    key: "imageSize",
+    kind: "int",
+    default: null,
+    nullable: true,
+    min: 8,
+    defaultLabel: "224",
+    placeholder: "<n>",
+    help: "imagenet|folder: crop side (RandomResizedCrop n; evaluation Resize(n·256/224) + " +
+      "CenterCrop n); smaller sides make quick runs",
   },
   {
     name: "download",
@@ -330,6 +344,73 @@ export const OPTIM_FLAGS: FlagSpec[] = [
   },
 ];
 
+/** Presets, two-step training and distillation (docs/cli.md "ImageNet recipes"). */
+export const TWO_STEP_FLAGS: FlagSpec[] = [
+  {
+    name: "recipe",
+    key: "recipe",
+    kind: "choice",
+    choices: RECIPE_NAMES,
+    default: null,
+    nullable: true,
+    placeholder: "<name>",
+    help: "the poster's ImageNet rows as flag defaults (explicit flags override): " +
+      recipeHelpLines().join("; "),
+  },
+  {
+    name: "step",
+    key: "step",
+    kind: "int",
+    default: null,
+    nullable: true,
+    min: 1,
+    max: 2,
+    placeholder: "<1|2>",
+    help: "two-step training: 1 = binary activations with real-valued weights (--weights real), " +
+      "2 = binary weights initialised from step 1 (needs --init-from)",
+  },
+  {
+    name: "weights",
+    key: "weights",
+    kind: "choice",
+    choices: ["binary", "real"],
+    default: null,
+    nullable: true,
+    defaultLabel: "binary; real with --step 1",
+    placeholder: "<binary|real>",
+    help: "real: every binary conv keeps real-valued weights and binarises only its input " +
+      "(ReActNet's step 1)",
+  },
+  {
+    name: "init-from",
+    key: "initFrom",
+    kind: "string",
+    default: null,
+    nullable: true,
+    placeholder: "<run-dir>",
+    help: "initialise the model from this run's checkpoint-latest weights, by name (step 2)",
+  },
+  {
+    name: "teacher",
+    key: "teacher",
+    kind: "string",
+    default: null,
+    nullable: true,
+    placeholder: "<file.safetensors>",
+    help: "float teacher (torchvision parameter names) whose softmax is the target of " +
+      "ReActNet's distributional loss, which then replaces cross-entropy",
+  },
+  {
+    name: "teacher-arch",
+    key: "teacherArch",
+    kind: "choice",
+    choices: ["resnet18", "resnet34"],
+    default: "resnet34",
+    placeholder: "<resnet18|resnet34>",
+    help: "the teacher's architecture (torchvision's ResNet)",
+  },
+];
+
 /** Output and bookkeeping flags of a training run. */
 export const RUN_FLAGS: FlagSpec[] = [
   {
@@ -433,11 +514,20 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   ...DATA_FLAGS,
   ...METHOD_FLAGS,
   ...OPTIM_FLAGS,
+  ...TWO_STEP_FLAGS,
   ...RUN_FLAGS,
   ...COMMON_FLAGS,
 ];
 
 /** Training flags shared by multi-run tasks (compare, gamma): everything but resume/name. */
 export const SWEEP_BASE_FLAGS: FlagSpec[] = TRAIN_FLAGS.filter(
-  (f) => !["resume", "name", "method", "stop-after-steps", "allow-backend-change"].includes(f.name),
+  (f) =>
+    ![
+      "resume",
+      "name",
+      "method",
+      "stop-after-steps",
+      "allow-backend-change",
+      "recipe",
+    ].includes(f.name),
 );

@@ -33,6 +33,7 @@ export {
   RUN_FLAGS,
   SWEEP_BASE_FLAGS,
   TRAIN_FLAGS,
+  TWO_STEP_FLAGS,
 } from "./flags.ts";
 export { helpText, parseCli, type ParsedArgs, type TaskSpec, type ValueSource } from "./args.ts";
 export {
@@ -53,7 +54,25 @@ export {
   type TextSink,
   trainProgressLine,
 } from "./progress.ts";
-export { type DataFlags, describeData, loadRunData } from "./data_setup.ts";
+export {
+  type DataFlags,
+  describeData,
+  describeRunData,
+  loadRunData,
+  openRunData,
+  type RunData,
+  type RunDataFlags,
+  type RunLoader,
+  type RunSplit,
+} from "./data_setup.ts";
+export {
+  applyRecipe,
+  type Recipe,
+  RECIPE_NAMES,
+  recipeHelpLines,
+  recipeInfo,
+  RECIPES,
+} from "./recipes.ts";
 export { buildModel } from "./model_setup.ts";
 export {
   resolveMethodDefaults,

@@ -5,6 +5,7 @@
  * @module
  */
 import type { TaskSpec } from "./args.ts";
+import { UsageError } from "./errors.ts";
 import type { FlagSpec, FlagValue } from "./flag_spec.ts";
 import { METHODS, TRAIN_CONFIG_KEYS, type TrainConfig } from "@ovsw/train";
 import { resolveMethodDefaults, type UnresolvedConfig } from "./method_setup.ts";
@@ -42,6 +43,15 @@ export function toTrainConfig(values: Record<string, FlagValue>): TrainConfig {
   const out: Record<string, FlagValue> = {};
   for (const k of TRAIN_CONFIG_KEYS) out[k] = values[k] ?? null;
   if (out.method === null) out.method = "ovsw";
+  if (out.weights === null) out.weights = out.step === 1 ? "real" : "binary";
+  if (out.step === 2 && out.initFrom === null) {
+    throw new UsageError(
+      "--step 2 binarises the weights of step 1: pass --init-from <the step-1 run directory>",
+    );
+  }
+  if (out.step === 2 && out.weights === "real") {
+    throw new UsageError("--step 2 trains binary weights; drop --weights real");
+  }
   return resolveMethodDefaults(out as unknown as UnresolvedConfig);
 }
 
@@ -50,6 +60,11 @@ const TRAIN_EXAMPLES = [
   "deno task train --method vanilla --epochs 5 --json",
   "deno task train --data-dir /usr/share/datasets/fashion-mnist --train-limit 10000",
   "deno task train --resume runs/vgg-small-28-ovsw-seed0-20260101-120000",
+  "deno task train --recipe imagenet-resnet18-ovsw --data-dir /data/imagenet",
+  "deno task train --recipe imagenet-resnet18-ovsw-star --step 1 --teacher r34.safetensors " +
+  "--data-dir /data/imagenet --name star-step1",
+  "deno task train --recipe imagenet-resnet18-ovsw-star --step 2 --init-from runs/star-step1 " +
+  "--teacher r34.safetensors --data-dir /data/imagenet",
 ];
 
 /** `deno task train`. */

@@ -11,6 +11,7 @@ import { summaryTable } from "./_table.ts";
 import { trainingInterrupt } from "./_interrupt.ts";
 import { toTrainConfig, TRAIN_TASK, type TrainConfig } from "./tasks.ts";
 import { trainRun } from "./trainer.ts";
+import { applyRecipe } from "./recipes.ts";
 
 /** Configuration flags a resumed run may change (they do not change what it computes). */
 const SESSION_FLAGS = ["epochs", "evalEvery", "logEvery", "checkpointEvery"];
@@ -54,7 +55,7 @@ function resumeOverrides(args: ParsedArgs): Partial<TrainConfig> {
  * ```
  */
 export async function trainMain(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const args = await parseCli(TRAIN_TASK, argv);
+  const args = applyRecipe(await parseCli(TRAIN_TASK, argv));
   if (args.help) {
     io.out(helpText(TRAIN_TASK));
     return 0;

@@ -20,5 +20,6 @@ export { binaryConvFactory, reactPair } from "./_binary_conv.ts";
 export { CResNet20 } from "./cresnet20.ts";
 export { CResNet18 } from "./cresnet18.ts";
 export { ImageNetResNet } from "./resnet_imagenet.ts";
+export { FLOAT_RESNET_BLOCKS, FloatResNet } from "./torchvision_resnet.ts";
 export { VGGBase, type VGGInit, VGGSmall, VGGSmall28, type VGGStage } from "./vgg_small.ts";
 export { createModel, type ModelInfo, modelInfo, modelNames, MODELS } from "./registry.ts";

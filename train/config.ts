@@ -110,6 +110,20 @@ export interface TrainConfig {
   out: string;
   /** Run directory name (`null`: generated). */
   name: string | null;
+  /** Crop side of image-folder datasets (`null`: 224; the evaluation resize scales with it). */
+  imageSize: number | null;
+  /** The named preset the flag defaults came from (`--recipe`; `null`: none). */
+  recipe: string | null;
+  /** Two-step training step (1: real weights, 2: binary weights from step 1; `null`: one step). */
+  step: number | null;
+  /** `binary` latent weights binarised in the forward pass, or `real` ones (step 1). */
+  weights: "binary" | "real";
+  /** Run directory whose `checkpoint-latest` weights initialise the model (`null`: none). */
+  initFrom: string | null;
+  /** Safetensors file of a float teacher for the distributional loss (`null`: no teacher). */
+  teacher: string | null;
+  /** The teacher's architecture (torchvision parameter names). */
+  teacherArch: "resnet18" | "resnet34";
 }
 
 /**
@@ -155,6 +169,13 @@ export const TRAIN_CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   "checkpointEvery",
   "out",
   "name",
+  "imageSize",
+  "recipe",
+  "step",
+  "weights",
+  "initFrom",
+  "teacher",
+  "teacherArch",
 ];
 
 /**

@@ -20,10 +20,13 @@ export interface EvalModel {
   training: boolean;
 }
 
-/** A data loader evaluation can walk (a `DataLoader` is one): epoch 0's batches, in order. */
+/**
+ * A data loader evaluation can walk (a `DataLoader` or an `ImageFolderLoader`): epoch 0's
+ * batches, in order, synchronously or asynchronously.
+ */
 export interface EvalLoader {
   /** The batches of one pass. */
-  epoch(epoch: number): Iterable<LabelledBatch>;
+  epoch(epoch: number): Iterable<LabelledBatch> | AsyncIterable<LabelledBatch>;
   /** The split's class count (top-5 is reported when it is at least 5). */
   split: { numClasses: number };
 }
@@ -39,7 +42,8 @@ export interface EvaluateOptions {
 }
 
 /**
- * Evaluates a model on every batch of a loader (or any iterable of batches) and returns the
+ * Evaluates a model on every batch of a loader (or any iterable or async iterable of batches,
+ * e.g. an image folder's decoded in workers) and returns the
  * `"test"` metrics row: mean loss, top-1 and, when asked, top-5 accuracy. The model's mode is
  * restored afterwards.
  *
@@ -60,18 +64,20 @@ export interface EvaluateOptions {
  */
 export async function evaluate(
   model: EvalModel,
-  data: EvalLoader | Iterable<LabelledBatch>,
+  data: EvalLoader | Iterable<LabelledBatch> | AsyncIterable<LabelledBatch>,
   options: EvaluateOptions = {},
 ): Promise<MetricsRow> {
   const loader = isLoader(data) ? data : null;
-  const batches = loader ? loader.epoch(0) : data as Iterable<LabelledBatch>;
+  const batches = loader
+    ? loader.epoch(0)
+    : data as Iterable<LabelledBatch> | AsyncIterable<LabelledBatch>;
   const top5 = options.top5 ?? (loader !== null && loader.split.numClasses >= 5);
   const wasTraining = model.training;
   model.eval();
   const metrics = new TrainingMetrics({ kind: "test", logEvery: Number.MAX_SAFE_INTEGER });
   try {
-    noGrad(() => {
-      for (const batch of batches) {
+    const add = (batch: LabelledBatch) =>
+      noGrad(() =>
         tidy(() => {
           const logits = model.forward(batch.x);
           metrics.add({
@@ -80,9 +86,13 @@ export async function evaluate(
             top1: topkCorrect(logits, batch.y, 1),
             top5: top5 ? topkCorrect(logits, batch.y, 5) : undefined,
           });
-        });
-      }
-    });
+        })
+      );
+    if (Symbol.asyncIterator in batches) {
+      for await (const batch of batches) add(batch);
+    } else {
+      for (const batch of batches) add(batch);
+    }
     return await metrics.endEpoch({ epoch: options.epoch ?? 0, step: options.step });
   } finally {
     metrics.dispose();
@@ -90,6 +100,6 @@ export async function evaluate(
   }
 }
 
-function isLoader(x: EvalLoader | Iterable<LabelledBatch>): x is EvalLoader {
+function isLoader(x: EvalLoader | object): x is EvalLoader {
   return typeof (x as EvalLoader).epoch === "function" && "split" in x;
 }

@@ -67,6 +67,8 @@ export {
 } from "./safetensors.ts";
 export { decodeTree, encodeTree, joinTree, type SplitTree, splitTree } from "./tree_store.ts";
 export { loadModelWeights, type NamedTensors, readModelWeights } from "./model_io.ts";
+export { describeInit, initFromRun, type InitReport, loadWeightsByName } from "./init_weights.ts";
+export { distillation, loadTeacher, type TeacherArch } from "./teacher.ts";
 export {
   type Checkpoint,
   checkpointDir,

@@ -222,6 +222,13 @@ const ADDED_KEYS: Partial<TrainConfig> = {
   optimizerPieces: null,
   optimizer: null,
   decaySet: null,
+  imageSize: null,
+  recipe: null,
+  step: null,
+  weights: "binary",
+  initFrom: null,
+  teacher: null,
+  teacherArch: "resnet34",
 };
 
 /**

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { LoadedData } from "@ovsw/data";
 import type { FlipReport, MetricsRow } from "@ovsw/metrics";
 import { exists, writeJsonAtomic } from "./atomic.ts";
 import type { TrainConfig } from "./config.ts";
@@ -70,7 +69,7 @@ export interface SummaryInputs {
   /** Configuration. */
   config: TrainConfig;
   /** Loaded data. */
-  data: Pick<LoadedData, "name" | "train" | "test">;
+  data: { name: string; train: { count: number }; test: { count: number } };
   /** All metrics rows. */
   rows: readonly MetricsRow[];
   /** Final flip report. */
