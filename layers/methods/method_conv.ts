@@ -8,6 +8,7 @@
 import { addChannel, type Conv2dOptions, type Tensor } from "@ovsw/gpu";
 import { type Initializer, kaimingNormal, Prng } from "@ovsw/init";
 import { Module } from "../module.ts";
+import { rowMeanAbs } from "../binary_conv2d.ts";
 import { createParameter } from "../parameter.ts";
 import { checkInputShape, convLayerOutputShape } from "../_shape.ts";
 
@@ -53,7 +54,7 @@ export const tinyUniformInit: Initializer = (s, r): Float32Array =>
 /**
  * Options for {@link MethodConv2d}'s constructor without a bias whose initialiser (the given
  * one, else Kaiming normal) also hands the initial weights to `seen`, for layers that derive
- * parameters from them at construction (RBNN's and SiMaN's α = mean|w|, SiMaN's B).
+ * more than α from them at construction (SiMaN's B).
  */
 export function reportingInit(
   options: MethodConvOptions,
@@ -101,20 +102,22 @@ export abstract class MethodConv2d extends Module {
   protected readonly rng: Prng;
 
   /**
-   * Registers `weight` (and `bias` when asked, else `defaults.bias`).
+   * Registers `weight`, then `alpha` when `defaults.meanAbsAlpha`, then `bias` when asked
+   * (else `defaults.bias`).
    *
    * @param inChannels input channels
    * @param outChannels output channels
    * @param kernelSize square kernel size
    * @param options stride, padding, bias, init, rng
-   * @param defaults the method's bias and init defaults
+   * @param defaults the method's bias and init defaults, and `meanAbsAlpha`: a learned scale
+   *   `alpha` `[O]` initialised to mean|w| per output channel of the initial weights (RBNN, SiMaN)
    */
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
     readonly kernelSize: number,
     options: MethodConvOptions,
-    defaults: { bias: boolean; init: Initializer },
+    defaults: { bias: boolean; init: Initializer; meanAbsAlpha?: boolean },
   ) {
     super();
     this.stride = options.stride ?? 1;
@@ -123,6 +126,9 @@ export abstract class MethodConv2d extends Module {
     const shape = [outChannels, inChannels, kernelSize, kernelSize];
     const w = (options.init ?? defaults.init)(shape, this.rng);
     this.registerParameter("weight", createParameter(w, shape, "binary"));
+    if (defaults.meanAbsAlpha) {
+      this.registerParameter("alpha", createParameter(rowMeanAbs(w, outChannels), [outChannels]));
+    }
     if (options.bias ?? defaults.bias) {
       this.registerParameter("bias", createParameter(new Float32Array(outChannels), [outChannels]));
     }

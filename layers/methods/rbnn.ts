@@ -40,9 +40,8 @@ import {
 } from "@ovsw/gpu";
 import { matmulRaw } from "@ovsw/gpu/internal";
 import type { Initializer, Prng } from "@ovsw/init";
-import { rowMeanAbs } from "../binary_conv2d.ts";
 import { createBuffer, createParameter } from "../parameter.ts";
-import { kaimingInit, MethodConv2d, reportingInit } from "./method_conv.ts";
+import { kaimingInit, MethodConv2d } from "./method_conv.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
 import { standardizeRows } from "./_row_ops.ts";
 import { haarOrthogonal, svd } from "./_svd.ts";
@@ -391,13 +390,12 @@ export class RbnnConv2d extends MethodConv2d {
     kernelSize: number,
     options: RbnnConvOptions = {},
   ) {
-    let w: Float32Array = new Float32Array(0);
-    super(inChannels, outChannels, kernelSize, reportingInit(options, (v) => (w = v)), {
+    super(inChannels, outChannels, kernelSize, { ...options, bias: false }, {
       bias: false,
       init: kaimingInit,
+      meanAbsAlpha: true,
     });
     [this.a, this.b] = rbnnAB(inChannels * kernelSize * kernelSize);
-    this.registerParameter("alpha", createParameter(rowMeanAbs(w, outChannels), [outChannels]));
     const theta = new Float32Array(outChannels).fill(Math.PI / 2);
     this.registerParameter("rotate", createParameter(theta, [outChannels]));
     const r1 = Float32Array.from(haarOrthogonal(this.a, this.rng));

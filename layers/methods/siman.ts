@@ -37,8 +37,7 @@ import {
 } from "@ovsw/gpu";
 import { recordCopy } from "@ovsw/gpu/internal";
 import type { Initializer, Prng } from "@ovsw/init";
-import { rowMeanAbs } from "../binary_conv2d.ts";
-import { createBuffer, createParameter } from "../parameter.ts";
+import { createBuffer } from "../parameter.ts";
 import { kaimingInit, MethodConv2d, reportingInit } from "./method_conv.ts";
 import { approxSign } from "./approx_sign.ts";
 import { checkEpoch, type EpochHook } from "./epoch_hook.ts";
@@ -234,8 +233,8 @@ export class SimanConv2d extends MethodConv2d {
     super(inChannels, outChannels, kernelSize, reportingInit(options, (v) => (w = v)), {
       bias: false,
       init: kaimingInit,
+      meanAbsAlpha: true,
     });
-    this.registerParameter("alpha", createParameter(rowMeanAbs(w, outChannels), [outChannels]));
     const b = w.map((v) => (Math.sign(v) + 1) / 2);
     this.registerBuffer("B", createBuffer(b, [outChannels, w.length / outChannels]));
   }
