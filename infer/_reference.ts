@@ -177,10 +177,23 @@ function run(
       return;
     case "prelu": {
       const a = blob(op.weight)!;
+      const before = blob(op.inputShift);
+      const after = blob(op.outputShift);
       const inner = size(xs.slice(2));
       for (let i = 0; i < y.length; i++) {
-        const v = x[i];
-        y[i] = v > 0 ? v : a[Math.floor(i / inner) % xs[1]] * v;
+        const c = Math.floor(i / inner) % xs[1];
+        const v = x[i] + (before ? before[c] : 0);
+        y[i] = (v > 0 ? v : a[c] * v) + (after ? after[c] : 0);
+      }
+      return;
+    }
+    case "sample_centre": {
+      const per = size(xs.slice(1));
+      for (let b = 0; b < xs[0]; b++) {
+        let m = 0;
+        for (let j = 0; j < per; j++) m += x[b * per + j];
+        m /= per;
+        for (let j = 0; j < per; j++) y[b * per + j] = x[b * per + j] - m;
       }
       return;
     }

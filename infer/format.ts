@@ -285,6 +285,8 @@ function checkHeader(h: ExportHeader, source: string): void {
       }
       case "prelu":
         expectBlob(h, where, op.weight, "f32", [channels]);
+        expectBlob(h, where, op.inputShift, "f32", [channels]);
+        expectBlob(h, where, op.outputShift, "f32", [channels]);
         break;
       case "linear":
         expectBlob(h, where, op.weight, "f32", [op.outFeatures, op.inFeatures]);

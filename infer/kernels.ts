@@ -276,15 +276,51 @@ ${INDEX}
   y[i] = select(0.0, x[src], ok);
 }`;
 
-/** PReLU, one slope per channel. */
+/** PReLU, one slope per channel, with a shift before (`before`) and after (`after`). */
 export const PRELU = `struct P { total: u32, c: u32, inner: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> a: array<f32>;
+@group(0) @binding(3) var<storage, read> before: array<f32>;
+@group(0) @binding(4) var<storage, read> after: array<f32>;
+@group(0) @binding(5) var<storage, read_write> y: array<f32>;
+${INDEX}
+  let c = (i / p.inner) % p.c;
+  let v = x[i] + before[c];
+  y[i] = select(a[c] * v, v, v > 0.0) + after[c];
+}`;
+
+/** Per-sample mean of `[N, size]`: one workgroup per sample, a tree sum in workgroup memory. */
+export const SAMPLE_MEAN = `struct P { total: u32, n: u32, size: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+var<workgroup> part: array<f32, ${WORKGROUP}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) l: u32) {
+  let s = wg.x + wg.y * nwg.x;
+  var acc = 0.0;
+  if (s < p.n) {
+    for (var j = l; j < p.size; j += ${WORKGROUP}u) { acc += x[s * p.size + j]; }
+  }
+  part[l] = acc;
+  workgroupBarrier();
+  for (var w = ${WORKGROUP / 2}u; w > 0u; w = w / 2u) {
+    if (l < w) { part[l] += part[l + w]; }
+    workgroupBarrier();
+  }
+  if (l == 0u && s < p.n) { y[s] = part[0] / f32(p.size); }
+}`;
+
+/** `y[i] = x[i] − mean[i / size]`: each sample minus its mean. */
+export const SAMPLE_CENTRE = `struct P { total: u32, size: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> mean: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 ${INDEX}
-  let v = x[i];
-  y[i] = select(a[(i / p.inner) % p.c] * v, v, v > 0.0);
+  y[i] = x[i] - mean[i / p.size];
 }`;
 
 /** Fully connected `y[n, o] = Σ_j x[n, j]·W[o, j] (+ b[o])`. */

@@ -435,12 +435,21 @@ export class BnnModel {
         return;
       case "prelu": {
         const inner = x.slice(2).reduce((a, b) => a * b, 1);
+        const zero = this.constant(`0x${x[1]}`, x[1], 0);
+        const shift = (name?: string) => (name ? blob(name) : zero);
         run(
           K.PRELU,
           [total, x[1], inner],
-          [input, blob(op.weight), out],
+          [input, blob(op.weight), shift(op.inputShift), shift(op.outputShift), out],
           total,
         );
+        return;
+      }
+      case "sample_centre": {
+        const per = total / x[0];
+        const mean = alloc(4 * x[0]);
+        run(K.SAMPLE_MEAN, [x[0] * K.WORKGROUP, x[0], per], [input, mean], x[0] * K.WORKGROUP);
+        run(K.SAMPLE_CENTRE, [total, per], [input, mean, out], total);
         return;
       }
       case "linear":

@@ -118,12 +118,28 @@ export interface AffineOp extends OpBase, Epilogue {
   op: "affine";
 }
 
-/** PReLU with one slope per channel: `x > 0 ? x : a[c]·x`. */
+/**
+ * PReLU with one slope per channel and optional shifts before and after (ReActNet's RPReLU):
+ * `v = x + inputShift[c]`, `y = (v > 0 ? v : a[c]·v) + outputShift[c]`.
+ */
 export interface PReLUOp extends OpBase {
   /** Kind. */
   op: "prelu";
-  /** Blob `[C]` f32. */
+  /** Blob `[C]` f32: the slopes `a`. */
   weight: string;
+  /** Blob `[C]` f32 added before the PReLU (absent: 0). */
+  inputShift?: string;
+  /** Blob `[C]` f32 added after the PReLU (absent: 0). */
+  outputShift?: string;
+}
+
+/**
+ * Each sample minus its own mean over all its values: `y[n, …] = x[n, …] − mean(x[n])` (the
+ * mean in f32). Feeds a binary conv whose activations are `sign(a − mean_n a)` (RBNN, SiMaN).
+ */
+export interface SampleCentreOp extends OpBase {
+  /** Kind. */
+  op: "sample_centre";
 }
 
 /** `[N, ...] → [N, product]` (row-major, no data movement). */
@@ -156,6 +172,7 @@ export type Op =
   | PadChannelsOp
   | AffineOp
   | PReLUOp
+  | SampleCentreOp
   | FlattenOp
   | LinearOp;
 
@@ -169,6 +186,7 @@ export const OP_KINDS: readonly Op["op"][] = [
   "pad_channels",
   "affine",
   "prelu",
+  "sample_centre",
   "flatten",
   "linear",
 ];

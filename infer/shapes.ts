@@ -70,6 +70,7 @@ export function opOutputShape(
       return [x[0], op.before + x[1] + op.after, x[2], x[3]];
     case "affine":
     case "prelu":
+    case "sample_centre":
       if (x.length < 2) {
         fail(index, op, `expects [N, C, ...], got [${x.join(", ")}]`);
       }
