@@ -12,6 +12,7 @@ import type { ImageFolderSplit } from "./image_folder.ts";
 import { checkTransform, type ImageTransform } from "./image_transform.ts";
 import type { Batch } from "./loader.ts";
 import { normalizeBytes } from "./normalize_gpu.ts";
+import { lendBatch } from "./_lend_batch.ts";
 import type { Normalization } from "./specs.ts";
 
 /** How an {@link ImageFolderLoader} batches a split. */
@@ -248,32 +249,22 @@ export class ImageFolderLoader {
    */
   async *epoch(epoch: number, startBatch = 0): AsyncGenerator<Batch> {
     const [c, h, w] = this.imageShape;
-    let current: Batch | null = null;
-    try {
-      for await (const hb of this.hostEpoch(epoch, startBatch)) {
-        const words = Math.ceil(hb.x.length / 4);
-        if (!this.#staging || this.#staging.length < words) {
-          this.#staging = new Uint32Array(Math.ceil(this.#buffers[0].byteLength / 4));
-        }
-        const staging = this.#staging.subarray(0, words);
-        new Uint8Array(staging.buffer, 0, hb.x.length).set(hb.x);
-        const packed = Tensor.from(staging, [words], "u32");
-        let x: Tensor;
-        try {
-          x = normalizeBytes(packed, [hb.size, c, h, w], this.normalization);
-        } finally {
-          packed.dispose();
-        }
-        const y = Tensor.from(new Uint32Array(hb.y), [hb.size], "u32");
-        current = { x, y, size: hb.size, index: hb.index };
-        yield current;
-        current.x.dispose();
-        current.y.dispose();
-        current = null;
+    for await (const hb of this.hostEpoch(epoch, startBatch)) {
+      const words = Math.ceil(hb.x.length / 4);
+      if (!this.#staging || this.#staging.length < words) {
+        this.#staging = new Uint32Array(Math.ceil(this.#buffers[0].byteLength / 4));
       }
-    } finally {
-      current?.x.dispose();
-      current?.y.dispose();
+      const staging = this.#staging.subarray(0, words);
+      new Uint8Array(staging.buffer, 0, hb.x.length).set(hb.x);
+      const packed = Tensor.from(staging, [words], "u32");
+      let x: Tensor;
+      try {
+        x = normalizeBytes(packed, [hb.size, c, h, w], this.normalization);
+      } finally {
+        packed.dispose();
+      }
+      const y = Tensor.from(new Uint32Array(hb.y), [hb.size], "u32");
+      yield* lendBatch({ x, y, size: hb.size, index: hb.index });
     }
   }
 }

@@ -8,6 +8,7 @@ import { Tensor } from "@ovsw/gpu";
 import { Prng } from "@ovsw/init";
 import { drawCropFlip, normalizationTable, writeImage } from "./_augment.ts";
 import { epochOrder, mixSeed } from "./_seed.ts";
+import { lendBatch } from "./_lend_batch.ts";
 import type { Split } from "./dataset.ts";
 import type { AugmentKind, Normalization } from "./specs.ts";
 
@@ -190,21 +191,12 @@ export class DataLoader {
     if (startBatch >= n) return;
     const [C, H, W] = this.imageShape;
     let ready = this.#prepare(order, startBatch, (startBatch & 1) as 0 | 1, rng);
-    let current: Batch | null = null;
-    try {
-      for (let b = startBatch; b < n; b++) {
-        const x = Tensor.from(ready.x, [ready.size, C, H, W], "f32");
-        const y = Tensor.from(ready.y, [ready.size], "u32");
-        current = { x, y, size: ready.size, index: b };
+    for (let b = startBatch; b < n; b++) {
+      const x = Tensor.from(ready.x, [ready.size, C, H, W], "f32");
+      const y = Tensor.from(ready.y, [ready.size], "u32");
+      yield* lendBatch({ x, y, size: ready.size, index: b }, () => {
         if (b + 1 < n) ready = this.#prepare(order, b + 1, ((b + 1) & 1) as 0 | 1, rng);
-        yield current;
-        current.x.dispose();
-        current.y.dispose();
-        current = null;
-      }
-    } finally {
-      current?.x.dispose();
-      current?.y.dispose();
+      });
     }
   }
 }
