@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Prng } from "@ovsw/init";
 import { assertClose, freshSeed, setupGpu } from "../../tests/util.ts";
-import { arr, convOutSize } from "../../tests/reference/dense.ts";
+import { arr } from "../../tests/reference/dense.ts";
 import { withEdges } from "../../tests/reference/methods/rand.ts";
-import { runLayer } from "../../tests/reference/methods/harness.ts";
+import { randomConvOutputGrad, runLayer } from "../../tests/reference/methods/harness.ts";
 import { convRef, mapRef, signRef } from "../../tests/reference/methods/common.ts";
 import { BinaryInputConv2d } from "./binary_input_conv.ts";
 
@@ -19,9 +19,7 @@ for (const [stride, padding] of [[1, 1], [2, 0]] as const) {
     const conv = new BinaryInputConv2d(C, O, K, { stride, padding, init: () => wd });
     assert.equal(conv.weight.tag, "float");
     const xd = withEdges(N * C * H * W, rng, 0.8, [-1, -0.5, 0.5, 1]);
-    const gyd = rng.normalArray(
-      N * O * convOutSize(H, K, stride, padding) * convOutSize(W, K, stride, padding),
-    );
+    const gyd = randomConvOutputGrad(rng, [N, O, H, W], K, { stride, padding });
     const got = await runLayer((x) => conv.forward(x), xd, [N, C, H, W], gyd, [conv.weight]);
     const a = mapRef(xd, signRef);
     const ref = convRef({ data: a, shape: [N, C, H, W] }, arr(wd, ws), { stride, padding }, gyd);

@@ -3,11 +3,13 @@ import assert from "node:assert/strict";
 import { Prng } from "@ovsw/init";
 import { Tensor } from "@ovsw/gpu";
 import { assertClose, assertThrowsAll, freshSeed, setupGpu } from "../../tests/util.ts";
-import { arr, convOutSize } from "../../tests/reference/dense.ts";
+import { arr } from "../../tests/reference/dense.ts";
 import { withEdges } from "../../tests/reference/methods/rand.ts";
 import {
+  assertOutputAndInputGrad,
   checkFixtureCase,
   type FixtureCase,
+  randomConvOutputGrad,
   readFixture,
   runLayer,
 } from "../../tests/reference/methods/harness.ts";
@@ -36,9 +38,7 @@ for (const c of cases) {
     const ad = await conv.alpha.read();
     assert.ok(ad.every((v) => v >= 0 && v < 1), "α init uniform [0, 1)");
     const xd = withEdges(N * C * H * W, rng, c.training ? 3 : 0.7, [-1, 1, 0.5]);
-    const gyd = rng.normalArray(
-      N * O * convOutSize(H, K, c.stride, c.padding) * convOutSize(W, K, c.stride, c.padding),
-    );
+    const gyd = randomConvOutputGrad(rng, [N, O, H, W], K, c);
     const got = await runLayer((x) => conv.forward(x), xd, [N, C, H, W], gyd, [
       conv.weight,
       conv.alpha,
@@ -47,9 +47,7 @@ for (const c of cases) {
     const what = `seed ${seed}`;
     if (c.tau < 0.9) assert.ok(ref.clamped > 0.1, `clamp active (${ref.clamped}) ${what}`);
     if (c.tau === 1) assert.equal(ref.clamped, 0);
-    assert.deepEqual(got.shape, ref.y.shape);
-    assertClose(got.y, ref.y.data, 1e-4, `y ${what}`);
-    assertClose(got.gx, ref.gx, 1e-4, `dL/dx ${what}`);
+    assertOutputAndInputGrad(got, ref, what);
     assertClose(got.grads[0], ref.gw, 2e-4, `dL/dW ${what}`);
     assertClose(got.grads[1], ref.galpha, 1e-4, `dL/dalpha ${what}`);
   });

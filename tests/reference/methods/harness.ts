@@ -4,8 +4,11 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { backward, mul, sum, Tensor, tidy } from "@ovsw/gpu";
+import type { Prng } from "@ovsw/init";
 import { assertClose } from "../../util.ts";
+import { type Arr, type ConvGeom, convOutSize } from "../dense.ts";
 
 /** What {@link runLayer} returns. */
 export interface LayerRun {
@@ -38,6 +41,32 @@ export async function runLayer(
   const shape = outs[0].shape;
   for (const t of [...outs, x]) t.dispose();
   return { y: host[0], shape, gx: host[1], grads: host.slice(2) };
+}
+
+/**
+ * A random output gradient (standard normal) for a conv of `[n, ·, h, w]` inputs to `o`
+ * channels with a `k`×`k` kernel: `[n, o, h_out, w_out]` values.
+ */
+export function randomConvOutputGrad(
+  rng: Prng,
+  [n, o, h, w]: readonly [number, number, number, number],
+  k: number,
+  { stride, padding }: ConvGeom,
+): Float32Array {
+  return rng.normalArray(
+    n * o * convOutSize(h, k, stride, padding) * convOutSize(w, k, stride, padding),
+  );
+}
+
+/** Checks a layer run's output shape, output (rtol 1e-4) and ∂L/∂x (rtol 1e-4) against a reference. */
+export function assertOutputAndInputGrad(
+  got: LayerRun,
+  ref: { y: Arr; gx: ArrayLike<number> },
+  what: string,
+): void {
+  assert.deepEqual(got.shape, ref.y.shape);
+  assertClose(got.y, ref.y.data, 1e-4, `y ${what}`);
+  assertClose(got.gx, ref.gx, 1e-4, `dL/dx ${what}`);
 }
 
 /** What every layer case of a methods fixture holds (tests/fixtures/methods/*.json). */
