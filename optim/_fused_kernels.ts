@@ -8,9 +8,10 @@
  * @module
  */
 import { device, WGSL_INDEX } from "@ovsw/gpu";
+import { AGS_NORMS, AGS_WG } from "./ags.ts";
 
 /** Workgroup of the per-channel binary kernel (as `ags.ts`, so the norms sum in one order). */
-export const BINARY_WG = 64;
+export const BINARY_WG = AGS_WG;
 
 /** The SGD part of one element: `u` is the incoming update, `wi` the weight; writes `w[k]`. */
 function sgdApply(buffered: boolean, buf: string, wd: string, first: string): string {
@@ -46,29 +47,7 @@ export function binaryStepCode(o: { ags: boolean; sad: boolean; buffered: boolea
     `@group(0) @binding(${i + 2}) var<storage, read_write> ${name}: array<f32>;`
   ).join("\n");
   const norms = o.ags
-    ? `var a = 0.0;
-  var b = 0.0;
-  for (var i = l; i < p.n; i += ${BINARY_WG}u) {
-    let gi = g[base + i];
-    let wi = w[base + i];
-    a += gi * gi;
-    b += wi * wi;
-  }
-  sg[l] = a;
-  sw[l] = b;
-  workgroupBarrier();
-  for (var s = ${BINARY_WG / 2}u; s > 0u; s >>= 1u) {
-    if (l < s) {
-      sg[l] += sg[l + s];
-      sw[l] += sw[l + s];
-    }
-    workgroupBarrier();
-  }
-  let gn = max(sqrt(sg[0]), 1e-6);
-  let pn = max(sqrt(sw[0]), 1e-3);
-  let r = gn / pn;
-  let lift = r < p.delta;
-  let f = select(1.0, p.delta * pn / gn, lift);
+    ? `${AGS_NORMS}
   if (l == 0u) {
     ratio[o] = r;
     scaled[o] = select(0.0, 1.0, lift);

@@ -26,7 +26,39 @@ export type AgsState = {
   scaled: { [name: string]: Tensor };
 };
 
-const WG = 64;
+/** Workgroup size of the AGS kernels (one workgroup per output channel). */
+export const AGS_WG = 64;
+const WG = AGS_WG;
+
+/**
+ * WGSL of AGS's per-channel norms (workgroup arrays `sg`, `sw` of {@link AGS_WG}, `g` and `w` at
+ * `base`, `p.n` values, `p.delta`): defines `r` (‖g‖/‖W‖ with the floors), `lift` and the scale
+ * `f`. Shared with the fused optimizer step, so both sum in the same order.
+ */
+export const AGS_NORMS: string = `  var a = 0.0;
+  var b = 0.0;
+  for (var i = l; i < p.n; i += ${AGS_WG}u) {
+    let gi = g[base + i];
+    let wi = w[base + i];
+    a += gi * gi;
+    b += wi * wi;
+  }
+  sg[l] = a;
+  sw[l] = b;
+  workgroupBarrier();
+  for (var s = ${AGS_WG / 2}u; s > 0u; s >>= 1u) {
+    if (l < s) {
+      sg[l] += sg[l + s];
+      sw[l] += sw[l + s];
+    }
+    workgroupBarrier();
+  }
+  let gn = max(sqrt(sg[0]), 1e-6);
+  let pn = max(sqrt(sw[0]), 1e-3);
+  let r = gn / pn;
+  let lift = r < p.delta;
+  let f = select(1.0, p.delta * pn / gn, lift);
+`;
 
 const AGS = `struct P { channels: u32, n: u32, delta: f32 }
 @group(0) @binding(0) var<uniform> p: P;
@@ -42,29 +74,7 @@ var<workgroup> sw: array<f32, ${WG}>;
   let o = wid.x + wid.y * nwg.x;
   if (o >= p.channels) { return; }
   let base = o * p.n;
-  var a = 0.0;
-  var b = 0.0;
-  for (var i = l; i < p.n; i += ${WG}u) {
-    let gi = g[base + i];
-    let wi = w[base + i];
-    a += gi * gi;
-    b += wi * wi;
-  }
-  sg[l] = a;
-  sw[l] = b;
-  workgroupBarrier();
-  for (var s = ${WG / 2}u; s > 0u; s >>= 1u) {
-    if (l < s) {
-      sg[l] += sg[l + s];
-      sw[l] += sw[l + s];
-    }
-    workgroupBarrier();
-  }
-  let gn = max(sqrt(sg[0]), 1e-6);
-  let pn = max(sqrt(sw[0]), 1e-3);
-  let r = gn / pn;
-  let lift = r < p.delta;
-  let f = select(1.0, p.delta * pn / gn, lift);
+${AGS_NORMS}
   for (var i = l; i < p.n; i += ${WG}u) { y[base + i] = f * g[base + i]; }
   if (l == 0u) {
     ratio[o] = r;

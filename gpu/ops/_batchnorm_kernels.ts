@@ -71,6 +71,61 @@ var<workgroup> part: array<f32, 256>;
 }`;
 }
 
+/** WGSL names of the per-channel merges' inputs (uniform fields and arrays). */
+interface MergeNames {
+  part: string;
+  chunks: string;
+  [k: string]: string;
+}
+
+/**
+ * WGSL merging channel `o`'s chunk partials (mean, M2) of the statistics (Chan et al.): defines
+ * `mean`, `v` (biased variance), `invstd`, `sc` = γ/σ and `sh` = β − mean·γ/σ. Shared by the
+ * merge kernel and the fused normalise pass (`_bn_fused.ts`), so both give the same bits.
+ */
+export function statsMergeCode(n: MergeNames): string {
+  return `var mean = 0.0;
+  for (var k = 0u; k < ${n.chunks}; k++) {
+    let cnt = f32(min(${n.nred}, (k + 1u) * ${n.clen}) - k * ${n.clen});
+    mean += cnt * ${n.part}[(o * ${n.chunks} + k) * 2u];
+  }
+  mean /= f32(${n.nred});
+  var m2 = 0.0;
+  for (var k = 0u; k < ${n.chunks}; k++) {
+    let cnt = f32(min(${n.nred}, (k + 1u) * ${n.clen}) - k * ${n.clen});
+    let at = (o * ${n.chunks} + k) * 2u;
+    let d = ${n.part}[at] - mean;
+    m2 += ${n.part}[at + 1u] + cnt * d * d;
+  }
+  let v = m2 / f32(${n.nred});
+  let invstd = inverseSqrt(v + ${n.eps});
+  let sc = ${n.gamma}[o] * invstd;
+  let sh = ${n.beta}[o] - mean * sc;`;
+}
+
+/**
+ * WGSL merging channel `o`'s chunk partials of the backward: defines `sg` = Σg, `sgx` = Σg·x̂,
+ * `mean`, `invstd` and the input-gradient coefficients `k1`, `k2`, `k3`.
+ */
+export function gradMergeCode(n: MergeNames): string {
+  return `var sg = 0.0;
+  var sgx = 0.0;
+  for (var k = 0u; k < ${n.chunks}; k++) {
+    let at = (o * ${n.chunks} + k) * 2u;
+    sg += ${n.part}[at];
+    sgx += ${n.part}[at + 1u];
+  }
+  let mean = ${n.stats}[o];
+  let invstd = ${n.stats}[o + p.c];
+  let k1 = ${n.gamma}[o] * invstd;
+  var k2 = 0.0;
+  var k3 = 0.0;
+  if (${n.training}) {
+    k2 = -k1 * invstd * sgx * ${n.invM};
+    k3 = -k1 * sg * ${n.invM};
+  }`;
+}
+
 /**
  * Per channel: merges the chunks (Chan et al.), writes stats `[4, C]` = mean, 1/σ, γ/σ and
  * β − mean·γ/σ, and updates the running statistics in place. With `counted`, also adds 1 to
@@ -90,26 +145,21 @@ ${counted ? "@group(0) @binding(7) var<storage, read_write> count: array<f32>;" 
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let o = gid.x;
   if (o >= p.c) { return; }
-  var mean = 0.0;
-  for (var k = 0u; k < p.chunks; k++) {
-    let cnt = f32(min(p.nred, (k + 1u) * p.clen) - k * p.clen);
-    mean += cnt * part[(o * p.chunks + k) * 2u];
+  ${
+    statsMergeCode({
+      part: "part",
+      nred: "p.nred",
+      chunks: "p.chunks",
+      clen: "p.clen",
+      eps: "p.eps",
+      gamma: "gamma",
+      beta: "beta",
+    })
   }
-  mean /= f32(p.nred);
-  var m2 = 0.0;
-  for (var k = 0u; k < p.chunks; k++) {
-    let cnt = f32(min(p.nred, (k + 1u) * p.clen) - k * p.clen);
-    let at = (o * p.chunks + k) * 2u;
-    let d = part[at] - mean;
-    m2 += part[at + 1u] + cnt * d * d;
-  }
-  let v = m2 / f32(p.nred);
-  let invstd = inverseSqrt(v + p.eps);
-  let sc = gamma[o] * invstd;
   stats[o] = mean;
   stats[o + p.c] = invstd;
   stats[o + 2u * p.c] = sc;
-  stats[o + 3u * p.c] = beta[o] - mean * sc;
+  stats[o + 3u * p.c] = sh;
   rm[o] = (1.0 - p.momentum) * rm[o] + p.momentum * mean;
   rv[o] = (1.0 - p.momentum) * rv[o] + p.momentum * v * p.unb;
   ${counted ? "if (o == 0u) { count[0] += 1.0; }" : ""}
@@ -169,24 +219,18 @@ const FINALIZE_GRAD = `struct P { c: u32, chunks: u32, inv_m: f32, training: u32
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let o = gid.x;
   if (o >= p.c) { return; }
-  var sg = 0.0;
-  var sgx = 0.0;
-  for (var k = 0u; k < p.chunks; k++) {
-    let at = (o * p.chunks + k) * 2u;
-    sg += part[at];
-    sgx += part[at + 1u];
-  }
+  ${
+  gradMergeCode({
+    part: "part",
+    chunks: "p.chunks",
+    stats: "stats",
+    gamma: "gamma",
+    invM: "p.inv_m",
+    training: "p.training != 0u",
+  })
+}
   gbeta[o] = sg;
   ggamma[o] = sgx;
-  let mean = stats[o];
-  let invstd = stats[o + p.c];
-  let k1 = gamma[o] * invstd;
-  var k2 = 0.0;
-  var k3 = 0.0;
-  if (p.training != 0u) {
-    k2 = -k1 * invstd * sgx * p.inv_m;
-    k3 = -k1 * sg * p.inv_m;
-  }
   coef[o] = k1;
   coef[o + p.c] = k2;
   coef[o + 2u * p.c] = k3;

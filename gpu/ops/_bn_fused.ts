@@ -13,7 +13,14 @@
 import { device } from "../device.ts";
 import { f32, runKernel } from "../kernel.ts";
 import { Tensor } from "../tensor.ts";
-import { bnPartialGrad, bnPartialStats, type BnSetup, checkCount } from "./_batchnorm_kernels.ts";
+import {
+  bnPartialGrad,
+  bnPartialStats,
+  type BnSetup,
+  checkCount,
+  gradMergeCode,
+  statsMergeCode,
+} from "./_batchnorm_kernels.ts";
 
 let fused = true;
 
@@ -171,23 +178,17 @@ export function bnTrainNormalise(
   const part = bnPartialStats(s, x);
   const stats = Tensor.empty([4, c]);
   const side = count ? [stats, runningMean, runningVar, count] : [stats, runningMean, runningVar];
-  const prologue = `var mean = 0.0;
-    for (var k = 0u; k < p.u1; k++) {
-      let cnt = f32(min(p.u0, (k + 1u) * p.u2) - k * p.u2);
-      mean += cnt * q0[(o * p.u1 + k) * 2u];
-    }
-    mean /= f32(p.u0);
-    var m2 = 0.0;
-    for (var k = 0u; k < p.u1; k++) {
-      let cnt = f32(min(p.u0, (k + 1u) * p.u2) - k * p.u2);
-      let at = (o * p.u1 + k) * 2u;
-      let d = q0[at] - mean;
-      m2 += q0[at + 1u] + cnt * d * d;
-    }
-    let v = m2 / f32(p.u0);
-    let invstd = inverseSqrt(v + p.f1);
-    let sc = q1[o] * invstd;
-    let sh = q2[o] - mean * sc;
+  const prologue = `${
+    statsMergeCode({
+      part: "q0",
+      nred: "p.u0",
+      chunks: "p.u1",
+      clen: "p.u2",
+      eps: "p.f1",
+      gamma: "q1",
+      beta: "q2",
+    })
+  }
     cw[0] = sc;
     cw[1] = sh;
     if (blk == 0u) {
@@ -239,25 +240,19 @@ export function bnGradApply(
   const part = bnPartialGrad(s, g, x, stats, mask);
   const ggamma = Tensor.empty(gamma.shape);
   const gbeta = Tensor.empty(gamma.shape);
-  const prologue = `var sg = 0.0;
-    var sgx = 0.0;
-    for (var k = 0u; k < p.u0; k++) {
-      let at = (o * p.u0 + k) * 2u;
-      sg += q0[at];
-      sgx += q0[at + 1u];
-    }
+  const prologue = `${
+    gradMergeCode({
+      part: "q0",
+      chunks: "p.u0",
+      stats: "q1",
+      gamma: "q2",
+      invM: "p.f0",
+      training: "p.u1 != 0u",
+    })
+  }
     if (blk == 0u) {
       z1[o] = sg;
       z0[o] = sgx;
-    }
-    let mean = q1[o];
-    let invstd = q1[o + p.c];
-    let k1 = q2[o] * invstd;
-    var k2 = 0.0;
-    var k3 = 0.0;
-    if (p.u1 != 0u) {
-      k2 = -k1 * invstd * sgx * p.f0;
-      k3 = -k1 * sg * p.f0;
     }
     cw[0] = k1;
     cw[1] = k2;

@@ -24,6 +24,30 @@ export function weightGroups(o: number): number {
   return 2 * Math.ceil(o / 8);
 }
 
+/**
+ * WGSL that packs the channels `c0 … min(c0 + 32, p.c)` of one 32-channel word into `s` (sign
+ * mask) and `nz` (non-zero mask), declared here; `load(c)` is the WGSL expression of channel
+ * `c`'s value. Shared by every packing kernel, so they all set the same bits.
+ *
+ * @example
+ * ```ts
+ * import { packWordCode } from "./binary_pack.ts";
+ * console.log(packWordCode("w * 32u", (c) => `x[${c}]`).includes("nz")); // true
+ * ```
+ */
+export function packWordCode(c0: string, load: (c: string) => string): string {
+  return `let c0 = ${c0};
+  let cend = min(c0 + 32u, p.c);
+  var s = 0u;
+  var nz = 0u;
+  for (var c = c0; c < cend; c++) {
+    let v = ${load("c")};
+    let bit = 1u << (c - c0);
+    s |= select(0u, bit, v < 0.0);
+    nz |= select(0u, bit, v != 0.0);
+  }`;
+}
+
 /** Number of 32-bit words that hold `c` channels. */
 export function channelWords(c: number): number {
   return Math.ceil(c / 32);
@@ -41,18 +65,7 @@ const PACK_ACT = `struct P { total: u32, c: u32, hw: u32, cw: u32, n: u32 }
   let rest = i / p.hw;
   let n = rest % p.n;
   let w = rest / p.n;
-  let c0 = w * 32u;
-  let cend = min(c0 + 32u, p.c);
-  var s = 0u;
-  var nz = 0u;
-  var src = (n * p.c + c0) * p.hw + pix;
-  for (var c = c0; c < cend; c++) {
-    let v = x[src];
-    let b = 1u << (c - c0);
-    s |= select(0u, b, v < 0.0);
-    nz |= select(0u, b, v != 0.0);
-    src += p.hw;
-  }
+  ${packWordCode("w * 32u", (c) => `x[(n * p.c + ${c}) * p.hw + pix]`)}
   let dst = ((n * p.hw + pix) * p.cw + w) * 2u;
   bits[dst] = s;
   bits[dst + 1u] = nz;
@@ -107,18 +120,8 @@ const PACK_W = `struct P { total: u32, o: u32, c: u32, kk: u32, cw: u32 }
   let k = (i / (4u * p.cw)) % p.kk;
   let og = i / (4u * p.cw * p.kk);
   let o = og * 4u + q;
-  var s = 0u;
-  var nz = 0u;
-  if (o < p.o) {
-    let c0 = w * 32u;
-    let cend = min(c0 + 32u, p.c);
-    for (var c = c0; c < cend; c++) {
-      let v = wt[(o * p.c + c) * p.kk + k];
-      let b = 1u << (c - c0);
-      s |= select(0u, b, v < 0.0);
-      nz |= select(0u, b, v != 0.0);
-    }
-  }
+  // Output channels past O (padding of the groups of four) pack no channel: all zero.
+  ${packWordCode("select(p.c, w * 32u, o < p.o)", (c) => `wt[(o * p.c + ${c}) * p.kk + k]`)}
   let dst = (i / 4u) * 8u + q;
   bits[dst] = s;
   bits[dst + 4u] = nz;

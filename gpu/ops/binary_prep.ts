@@ -17,27 +17,21 @@
 import { f32, grid, runKernel } from "../kernel.ts";
 import { shapeStr, Tensor } from "../tensor.ts";
 import { rowStatsCode } from "./_row_stats.ts";
-import { channelWords, weightGroups } from "./binary_pack.ts";
+import { channelWords, packWordCode, weightGroups } from "./binary_pack.ts";
 
-/** The pack of one row `r` (output channel) into its lane `r % 4` of the packed words. */
+/**
+ * The pack of one row `r` (output channel; `zero` for the padding rows past O) into its lane
+ * `r % 4` of the packed weight words.
+ */
 function packCode(vec: boolean, zero: boolean): string {
-  const load = vec ? "x[at / 4u][at % 4u]" : "x[at]";
+  const load = (c: string) => {
+    const at = `(r * p.c + ${c}) * p.kk + k`;
+    return vec ? `x[(${at}) / 4u][(${at}) % 4u]` : `x[${at}]`;
+  };
   return `for (var t = l; t < p.kk * p.cw; t += 256u) {
     let k = t / p.cw;
     let w = t % p.cw;
-    var s = 0u;
-    var nz = 0u;
-    ${
-    zero ? "" : `let c0 = w * 32u;
-    let cend = min(c0 + 32u, p.c);
-    for (var c = c0; c < cend; c++) {
-      let at = (r * p.c + c) * p.kk + k;
-      let v = ${load};
-      let bit = 1u << (c - c0);
-      s |= select(0u, bit, v < 0.0);
-      nz |= select(0u, bit, v != 0.0);
-    }`
-  }
+    ${packWordCode(zero ? "p.c" : "w * 32u", load)}
     let i = (((r / 4u) * p.kk + k) * p.cw + w) * 4u + r % 4u;
     let dst = (i / 4u) * 8u + r % 4u;
     bits[dst] = s;
@@ -104,22 +98,14 @@ export function binaryWeightPrep(w: Tensor, eps = 1e-5): BinaryWeightPrep {
 
 /** The pack of sample `r` into `[N, H, W, ⌈C/32⌉, 2]` (as `packActivationSigns`). */
 function packActivationCode(vec: boolean): string {
-  const load = vec ? "x[at / 4u][at % 4u]" : "x[at]";
+  const load = (c: string) => {
+    const at = `(r * p.c + ${c}) * p.hw + pix`;
+    return vec ? `x[(${at}) / 4u][(${at}) % 4u]` : `x[${at}]`;
+  };
   return `for (var t = l; t < p.hw * p.cw; t += 256u) {
     let pix = t % p.hw;
     let w = t / p.hw;
-    let c0 = w * 32u;
-    let cend = min(c0 + 32u, p.c);
-    var s = 0u;
-    var nz = 0u;
-    var at = (r * p.c + c0) * p.hw + pix;
-    for (var c = c0; c < cend; c++) {
-      let v = ${load};
-      let bit = 1u << (c - c0);
-      s |= select(0u, bit, v < 0.0);
-      nz |= select(0u, bit, v != 0.0);
-      at += p.hw;
-    }
+    ${packWordCode("w * 32u", load)}
     let dst = ((r * p.hw + pix) * p.cw + w) * 2u;
     bits[dst] = s;
     bits[dst + 1u] = nz;
