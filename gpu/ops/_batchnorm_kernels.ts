@@ -104,6 +104,20 @@ export function statsMergeCode(n: MergeNames): string {
 }
 
 /**
+ * WGSL writing channel `o`'s merged statistics (see {@link statsMergeCode}) as `[4, C]`, updating
+ * the running statistics and, when `count` names an array, the batch counter.
+ */
+export function statsWriteCode(n: { [k: string]: string }): string {
+  return `${n.stats}[o] = mean;
+  ${n.stats}[o + p.c] = invstd;
+  ${n.stats}[o + 2u * p.c] = sc;
+  ${n.stats}[o + 3u * p.c] = sh;
+  ${n.rm}[o] = (1.0 - ${n.momentum}) * ${n.rm}[o] + ${n.momentum} * mean;
+  ${n.rv}[o] = (1.0 - ${n.momentum}) * ${n.rv}[o] + ${n.momentum} * v * ${n.unb};
+  ${n.count ? `if (o == 0u) { ${n.count}[0] += 1.0; }` : ""}`;
+}
+
+/**
  * WGSL merging channel `o`'s chunk partials of the backward: defines `sg` = Σg, `sgx` = Σg·x̂,
  * `mean`, `invstd` and the input-gradient coefficients `k1`, `k2`, `k3`.
  */
@@ -156,13 +170,16 @@ ${counted ? "@group(0) @binding(7) var<storage, read_write> count: array<f32>;" 
       beta: "beta",
     })
   }
-  stats[o] = mean;
-  stats[o + p.c] = invstd;
-  stats[o + 2u * p.c] = sc;
-  stats[o + 3u * p.c] = sh;
-  rm[o] = (1.0 - p.momentum) * rm[o] + p.momentum * mean;
-  rv[o] = (1.0 - p.momentum) * rv[o] + p.momentum * v * p.unb;
-  ${counted ? "if (o == 0u) { count[0] += 1.0; }" : ""}
+  ${
+    statsWriteCode({
+      stats: "stats",
+      rm: "rm",
+      rv: "rv",
+      count: counted ? "count" : "",
+      momentum: "p.momentum",
+      unb: "p.unb",
+    })
+  }
 }`;
 
 /**

@@ -20,6 +20,7 @@ import {
   checkCount,
   gradMergeCode,
   statsMergeCode,
+  statsWriteCode,
 } from "./_batchnorm_kernels.ts";
 
 let fused = true;
@@ -192,13 +193,16 @@ export function bnTrainNormalise(
     cw[0] = sc;
     cw[1] = sh;
     if (blk == 0u) {
-      z0[o] = mean;
-      z0[o + p.c] = invstd;
-      z0[o + 2u * p.c] = sc;
-      z0[o + 3u * p.c] = sh;
-      z1[o] = (1.0 - p.f0) * z1[o] + p.f0 * mean;
-      z2[o] = (1.0 - p.f0) * z2[o] + p.f0 * v * p.f2;
-      ${count ? "if (o == 0u) { z3[0] += 1.0; }" : ""}
+      ${
+    statsWriteCode({
+      stats: "z0",
+      rm: "z1",
+      rv: "z2",
+      count: count ? "z3" : "",
+      momentum: "p.f0",
+      unb: "p.f2",
+    })
+  }
     }`;
   const [y] = channelBlockMap(s, {
     name,
