@@ -22,12 +22,14 @@ import type { FlagSpec } from "./flag_spec.ts";
 import { EVAL_TASK } from "./tasks.ts";
 import { buildExport } from "./export_graph.ts";
 
+export { buildExport, type ExportGraph, type ExportInfo } from "./export_graph.ts";
 export {
-  buildExport,
-  type ExportGraph,
-  type ExportInfo,
+  type BinaryConvPlan,
+  binaryConvPlan,
+  type InputStep,
+  type PackedConv,
   packScaledWeights,
-} from "./export_graph.ts";
+} from "./export_binary.ts";
 import { type CliIo, processIo, runMain } from "./main.ts";
 import { buildModel } from "./model_setup.ts";
 

@@ -1,21 +1,20 @@
 /**
  * A trained model → the ops and blobs of an `.ovsw` export (format in docs/deploy.md).
  *
- * Binary convs: the scaled binary weights `α_o·est(W_o)` are computed with the training
- * engine's own kernels, so every row is `{−s_o, 0, +s_o}`; the signs are packed 32 per u32
- * along the input channels, a non-zero plane is added only when some weight is exactly 0
- * (sign(0) = 0), and `s_o` together with the following eval-mode BatchNorm becomes one
- * per-channel scale/shift. A BatchNorm after a max-pool is folded into the conv only when every
+ * Binary convs (every supported method, see export_binary.ts): the binary weights are computed
+ * with the layer's own eval-forward functions, so every row is `{−s_o, 0, +s_o}`; the signs are
+ * packed 32 per u32 along the input channels, a non-zero plane is added only when some weight is
+ * exactly 0 (sign(0) = 0), and the layer's per-channel scale and shift (`s_o`, α, bias) together
+ * with the following eval-mode BatchNorm become one per-channel scale/shift. Input steps the
+ * sign reads (ReActNet's shift, RBNN/SiMaN's per-sample centring) become ops before the conv. A BatchNorm after a max-pool is folded into the conv only when every
  * folded scale is ≥ 0 (then it commutes with the max); otherwise it stays an `affine` op.
  *
  * @module
  */
-import { noGrad, Tensor, tidy } from "@ovsw/gpu";
 import {
+  AvgPool2d,
   BasicBlock,
   type BatchNormBase,
-  BinaryConv2d,
-  binaryConv2d,
   BiRealBlock,
   Conv2d,
   Hardtanh,
@@ -24,10 +23,12 @@ import {
   type Module,
   PadShortcut,
   PReLU,
+  ReActBlock,
   Sequential,
 } from "@ovsw/layers";
 import { CResNet18, CResNet20, ImageNetResNet, VGGBase, type VGGStage } from "@ovsw/models";
 import type { Activation, BlobData, Epilogue, HeaderDraft, Op } from "@ovsw/infer";
+import { type BinaryConvPlan, binaryConvPlan } from "./export_binary.ts";
 
 /** What the export needs besides the model. */
 export interface ExportInfo {
@@ -75,8 +76,12 @@ async function readBn(
   return { g, b, m, v };
 }
 
-/** `bn(pre·x)` as `x·scale + shift` (f64, rounded once to f32). */
-async function foldBn(bn: BatchNormBase, pre?: Float32Array): Promise<ScaleShift> {
+/** `bn(x·pre + preShift)` as `x·scale + shift` (f64, rounded once to f32). */
+async function foldBn(
+  bn: BatchNormBase,
+  pre?: Float32Array,
+  preShift?: Float32Array | null,
+): Promise<ScaleShift> {
   const { g, b, m, v } = await readBn(bn);
   const c = g.length;
   const scale = new Float32Array(c);
@@ -84,84 +89,9 @@ async function foldBn(bn: BatchNormBase, pre?: Float32Array): Promise<ScaleShift
   for (let o = 0; o < c; o++) {
     const k = g[o] / Math.sqrt(v[o] + bn.eps);
     scale[o] = (pre ? pre[o] : 1) * k;
-    shift[o] = b[o] - m[o] * k;
+    shift[o] = b[o] + ((preShift ? preShift[o] : 0) - m[o]) * k;
   }
   return { scale, shift };
-}
-
-/** Packed signs, optional non-zero plane and per-channel magnitude of a binary conv. */
-interface PackedConv {
-  signs: Uint32Array;
-  nonzero: Uint32Array | null;
-  magnitude: Float32Array;
-}
-
-/** Packs the engine's scaled binary weights `[O, C, k, k]`; throws if a row is not ±s/0. */
-export function packScaledWeights(
-  w: Float32Array,
-  shape: readonly number[],
-  what: string,
-): PackedConv {
-  const [o, c, kh, kw] = shape;
-  const kk = kh * kw;
-  const cw = Math.ceil(c / 32);
-  const signs = new Uint32Array(o * kk * cw);
-  const nonzero = new Uint32Array(o * kk * cw);
-  const magnitude = new Float32Array(o);
-  let zeros = false;
-  for (let oc = 0; oc < o; oc++) {
-    let s = 0;
-    for (let j = 0; j < c * kk; j++) s = Math.max(s, Math.abs(w[oc * c * kk + j]));
-    magnitude[oc] = s;
-    for (let ch = 0; ch < c; ch++) {
-      for (let k = 0; k < kk; k++) {
-        const v = w[(oc * c + ch) * kk + k];
-        if (v !== 0 && Math.abs(v) !== s) {
-          throw new RangeError(
-            `${what}: output channel ${oc} mixes magnitudes ${s} and ${Math.abs(v)}; only ` +
-              `estimators whose forward is a per-channel scaled sign can be exported`,
-          );
-        }
-        const word = (oc * kk + k) * cw + (ch >> 5);
-        const bit = 1 << (ch & 31);
-        if (v < 0) signs[word] |= bit;
-        if (v !== 0) nonzero[word] |= bit;
-        else zeros = true;
-      }
-    }
-  }
-  return { signs, nonzero: zeros ? nonzero : null, magnitude };
-}
-
-/**
- * The training engine's `α_o·est(W_o)` of a binary conv, read back: the eval-mode op applied
- * (stride 1, no padding) to the one-hot basis of its `C·k·k` inputs, chunk by chunk, gives
- * each scaled weight as one exact product.
- */
-async function scaledWeights(conv: BinaryConv2d): Promise<Float32Array> {
-  const [o, c, kh, kw] = conv.weight.shape;
-  const n = c * kh * kw;
-  const out = new Float32Array(o * n);
-  const chunk = Math.max(1, Math.floor((1 << 22) / n));
-  for (let s = 0; s < n; s += chunk) {
-    const m = Math.min(chunk, n - s);
-    const basis = new Float32Array(m * n);
-    for (let i = 0; i < m; i++) basis[i * n + s + i] = 1;
-    const y = noGrad(() =>
-      tidy(() =>
-        binaryConv2d(Tensor.from(basis, [m, c, kh, kw]), conv.weight, {
-          training: false,
-          estimator: conv.estimator,
-          alpha: conv.scalingFactor ?? undefined,
-        })
-      )
-    );
-    const got = await y.read().finally(() => y.dispose()); // [m, O, 1, 1]
-    for (let i = 0; i < m; i++) {
-      for (let oc = 0; oc < o; oc++) out[oc * n + s + i] = got[i * o + oc];
-    }
-  }
-  return out;
 }
 
 /** Builds the op list and blobs while walking a model. */
@@ -188,34 +118,69 @@ class GraphBuilder {
     return e;
   }
 
-  /** A binary conv with the BN that follows it (or `bn` null: only its magnitude). */
+  /**
+   * A binary conv of any supported method ({@link binaryConvPlan}): its input steps (shift,
+   * per-sample centring) as ops, then the XNOR conv with the BN that follows it folded (or
+   * `bn` null: only the layer's own per-channel scale and shift).
+   */
   async binaryConv(
     name: string,
-    conv: BinaryConv2d,
+    conv: Module,
     input: string,
     bn: BatchNormBase | null,
     residual?: string,
     act?: Activation,
   ): Promise<string> {
-    const packed = packScaledWeights(await scaledWeights(conv), conv.weight.shape, name);
-    const ss = bn
-      ? await foldBn(bn, packed.magnitude)
-      : { scale: packed.magnitude, shift: new Float32Array(packed.magnitude.length) };
-    const shape = [conv.outChannels, conv.kernelSize ** 2, Math.ceil(conv.inChannels / 32)];
+    const p = await binaryConvPlan(name, conv);
+    if (!p) throw new RangeError(`${name}: cannot export ${conv.typeName}`);
+    let x = input;
+    for (const [i, step] of p.steps.entries()) {
+      x = step.kind === "shift"
+        ? this.shiftOp(`${name}.in${i}`, step.shift, x)
+        : this.plain({ op: "sample_centre", input: x, output: `${name}.in${i}` });
+    }
+    const ss = bn ? await foldBn(bn, p.scale, p.shift) : {
+      scale: p.scale,
+      shift: p.shift ?? new Float32Array(p.outChannels),
+    };
+    this.pushBinary(name, p, x, ss, residual, act);
+    return name;
+  }
+
+  private pushBinary(
+    name: string,
+    p: BinaryConvPlan,
+    input: string,
+    ss: ScaleShift,
+    residual?: string,
+    act?: Activation,
+  ): void {
+    const shape = [p.outChannels, p.kernel ** 2, Math.ceil(p.inChannels / 32)];
     this.ops.push({
       op: "binary_conv2d",
       input,
       output: name,
-      signs: this.blob(`${name}.signs`, shape, packed.signs),
-      ...(packed.nonzero ? { nonzero: this.blob(`${name}.nonzero`, shape, packed.nonzero) } : {}),
-      inChannels: conv.inChannels,
-      outChannels: conv.outChannels,
-      kernel: conv.kernelSize,
-      stride: conv.stride,
-      padding: conv.padding,
+      signs: this.blob(`${name}.signs`, shape, p.packed.signs),
+      ...(p.packed.nonzero
+        ? { nonzero: this.blob(`${name}.nonzero`, shape, p.packed.nonzero) }
+        : {}),
+      inChannels: p.inChannels,
+      outChannels: p.outChannels,
+      kernel: p.kernel,
+      stride: p.stride,
+      padding: p.padding,
       ...this.epilogue(name, ss, residual, act),
     });
-    return name;
+  }
+
+  /** `x + shift[c]` (a LearnableBias): an `affine` op with a shift only. */
+  shiftOp(name: string, shift: Float32Array, input: string): string {
+    return this.plain({
+      op: "affine",
+      input,
+      output: name,
+      shift: this.blob(`${name}.shift`, [shift.length], shift),
+    });
   }
 
   /** A float conv with the BN that follows it (or none). */
@@ -291,9 +256,8 @@ class GraphBuilder {
     residual?: string,
     act?: Activation,
   ): Promise<string> {
-    if (conv instanceof BinaryConv2d) return this.binaryConv(name, conv, input, bn, residual, act);
     if (conv instanceof Conv2d) return this.conv(name, conv, input, bn, residual, act);
-    throw new RangeError(`${name}: cannot export ${conv.typeName}`);
+    return this.binaryConv(name, conv, input, bn, residual, act);
   }
 
   /** A block's shortcut: identity, option-A pad, or conv → BN. */
@@ -321,13 +285,59 @@ class GraphBuilder {
     throw new RangeError(`${name}: cannot export shortcut ${sc.typeName}`);
   }
 
+  /**
+   * ReActNet's block: `RPReLU(BN(conv(sign(x + b0))) + shortcut)`, the shortcut identity or
+   * AvgPool2d → float 1×1 conv → BN.
+   */
+  async reactBlock(name: string, block: ReActBlock, input: string): Promise<string> {
+    let r = input;
+    if (block.downsample) {
+      const [pool, conv, bn] = (block.downsample as Sequential).layers;
+      if (!(pool instanceof AvgPool2d) || pool.padding !== 0 || !(conv instanceof Conv2d)) {
+        throw new RangeError(`${name}.downsample: cannot export ${block.downsample.typeName}`);
+      }
+      const pooled = this.plain({
+        op: "avg_pool2d",
+        input,
+        output: `${name}.downsample.pool`,
+        kernel: pool.kernel,
+        stride: pool.stride,
+      });
+      r = await this.conv(`${name}.downsample`, conv, pooled, bn as BatchNormBase);
+    }
+    const moved = this.shiftOp(`${name}.move0`, await block.move0.bias.read(), input);
+    const h = await this.binaryConv(`${name}.binary_conv`, block.binaryConv, moved, block.bn1, r);
+    const [slope, before, after] = await Promise.all([
+      block.prelu.weight.read(),
+      block.move1.bias.read(),
+      block.move2.bias.read(),
+    ]);
+    const c = slope.length;
+    return this.plain({
+      op: "prelu",
+      input: h,
+      output: `${name}.rprelu`,
+      weight: this.blob(`${name}.rprelu.weight`, [c], slope),
+      inputShift: this.blob(`${name}.rprelu.input_shift`, [c], before),
+      outputShift: this.blob(`${name}.rprelu.output_shift`, [c], after),
+    });
+  }
+
   /** Every block of a stage. */
   async stages(prefix: string, stages: readonly Sequential[], input: string): Promise<string> {
     let h = input;
     for (const [i, stage] of stages.entries()) {
       for (const [j, block] of stage.layers.entries()) {
         const name = `${prefix}${i + 1}.${j}`;
-        if (block instanceof BiRealBlock) {
+        if (block instanceof ReActBlock) {
+          h = await this.reactBlock(name, block, h);
+        } else if (
+          block instanceof Sequential && block.layers.every((b) => b instanceof ReActBlock)
+        ) {
+          for (const [k, b] of block.layers.entries()) {
+            h = await this.reactBlock(`${name}.${k}`, b as ReActBlock, h);
+          }
+        } else if (block instanceof BiRealBlock) {
           const r = await this.shortcut(`${name}.shortcut`, block.shortcut, h);
           const h1 = await this.convBn(`${name}.conv1`, block.conv1, block.bn1, h, r, "hardtanh");
           h = await this.convBn(`${name}.conv2`, block.conv2, block.bn2, h1, h1, "hardtanh");
@@ -375,9 +385,9 @@ class GraphBuilder {
             poolOp(await this.convBn(name, s.conv, s.bn, h, undefined, act), `pool${i}`),
           );
         } else {
-          const c = s.conv instanceof BinaryConv2d
-            ? await this.binaryConv(name, s.conv, h, null)
-            : await this.conv(name, s.conv as Conv2d, h, null);
+          const c = s.conv instanceof Conv2d
+            ? await this.conv(name, s.conv, h, null)
+            : await this.binaryConv(name, s.conv, h, null);
           h = await this.affine(`bn${i}`, s.bn, this.plain(poolOp(c, `pool${i}`)), act);
         }
       }
@@ -395,18 +405,15 @@ class GraphBuilder {
     return await this.linear("fc", model.fc, flat);
   }
 
-  /** Whether conv·BN has only non-negative per-channel scales (so it commutes with max). */
+  /**
+   * Whether the stage's BN (eval) has only non-negative per-channel scales: then it and the
+   * activation are non-decreasing per channel and commute with the max-pool between them and
+   * the conv, whatever the conv's own (possibly negative) scale.
+   */
   private async foldsThroughPool(s: VGGStage): Promise<boolean> {
     const { g, v } = await readBn(s.bn);
-    let pre: Float32Array | null = null;
-    if (s.conv instanceof BinaryConv2d) {
-      pre = packScaledWeights(await scaledWeights(s.conv), s.conv.weight.shape, "check").magnitude;
-    } else if (!(s.conv instanceof Conv2d)) {
-      return false;
-    }
     for (let o = 0; o < g.length; o++) {
-      const k = g[o] / Math.sqrt(v[o] + s.bn.eps);
-      if (!((pre ? pre[o] : 1) * k >= 0)) return false;
+      if (!(g[o] / Math.sqrt(v[o] + s.bn.eps) >= 0)) return false;
     }
     return true;
   }
