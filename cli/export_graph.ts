@@ -429,7 +429,7 @@ class GraphBuilder {
  * import { CResNet20 } from "@ovsw/models";
  * import { buildExport } from "@ovsw/cli/export";
  * await initGpu();
- * const g = await buildExport(new CResNet20(), {
+ * const g = await buildExport(new CResNet20().eval(), {
  *   model: "cresnet20", inputShape: [3, 8, 8],
  *   normalization: { mean: [0, 0, 0], std: [1, 1, 1] }, classes: [..."abcdefghij"],
  * });
