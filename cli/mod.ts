@@ -72,6 +72,7 @@ export {
   recipeHelpLines,
   recipeInfo,
   RECIPES,
+  type RecipeValues,
 } from "./recipes.ts";
 export { buildModel } from "./model_setup.ts";
 export {

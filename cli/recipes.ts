@@ -11,7 +11,7 @@ import { UsageError } from "./errors.ts";
 import type { FlagValue } from "./flag_spec.ts";
 
 /** Flag values by configuration key. */
-type Values = Record<string, FlagValue>;
+export type RecipeValues = Record<string, FlagValue>;
 
 /** One preset: its values, and for two-step rows the values of each step. */
 export interface Recipe {
@@ -20,15 +20,15 @@ export interface Recipe {
   /** The poster's row it reproduces. */
   row: string;
   /** Flag defaults (by camelCase key) for every step. */
-  values: Values;
+  values: RecipeValues;
   /** Two-step rows: the values of step 1 and step 2 on top of `values`. */
-  steps?: { 1: Values; 2: Values };
+  steps?: { 1: RecipeValues; 2: RecipeValues };
   /** Expected wall time on one GPU, in words (an estimate: see docs/cli.md). */
   wallTime: string;
 }
 
 /** The authors' ImageNet run (docs/method.md §9.3): SGD 0.1, batch 512, 200 epochs, cosine. */
-const OVSW_IMAGENET: Values = {
+const OVSW_IMAGENET: RecipeValues = {
   dataset: "imagenet",
   method: "ovsw",
   optimizer: "sgd",
@@ -51,7 +51,7 @@ const OVSW_IMAGENET: Values = {
  * linear decay, the distributional loss against a ResNet-34 teacher; weight decay 1e-5 in step 1
  * (real weights), 0 in step 2.
  */
-const TWO_STEP: Values = {
+const TWO_STEP: RecipeValues = {
   dataset: "imagenet",
   model: "resnet18",
   optimizer: "adam",

@@ -509,13 +509,21 @@ function checkIndices(what: string, v: ArrayLike<number>, n: number, distinct: b
 export class CmimNegativeSampler {
   readonly #labels: Int32Array;
   readonly #negatives = new Map<number, Int32Array>();
+  /** Negatives per positive. */
+  readonly k: number;
+  /** The random source of the draws. */
+  readonly rng: Prng;
 
   /**
+   * Indexes the training labels by class, so each draw picks from the other classes.
+   *
    * @param labels the training set's class labels (dataset order)
    * @param k negatives per positive
    * @param rng random source (default `new Prng(0)`)
    */
-  constructor(labels: ArrayLike<number>, readonly k: number, readonly rng: Prng = new Prng(0)) {
+  constructor(labels: ArrayLike<number>, k: number, rng: Prng = new Prng(0)) {
+    this.k = k;
+    this.rng = rng;
     if (!Number.isInteger(k) || k < 1) {
       throw new RangeError(`CmimNegativeSampler: k must be a positive integer, got ${k}`);
     }
