@@ -11,7 +11,15 @@
  * kernels: XNOR-popcount forward and ±1 backward, or the float reference; default xnor),
  * `--no-write` (do not touch BENCHMARKS.md), `--out FILE`, `--memory-steps N` (also run N full
  * cResNet20 steps at `--memory-batch B`, default 8, and report live and pool bytes after step 10
- * and after step N; default 0, off).
+ * and after step N; default 0, off), `--batches 128,256,512` (more cResNet20 rows in the step
+ * breakdown), `--resnet18 64,256` (ResNet-18 1w1a rows at 224×224; with `--quick` at 64×64, for
+ * software adapters), `--peer torch` (the same cResNet20_1w1a trained by PyTorch on the CPU,
+ * tools/torch_cresnet20.py, when python3 can import torch), `--tune` (measure the binary kernels'
+ * tiles on this adapter once and cache the choice).
+ *
+ * Every model row also gets a step breakdown (tools/bench_breakdown.ts): per-step dispatches,
+ * creations, uniform bytes, CPU ms recording and GPU ms per kernel family where the adapter offers
+ * `timestamp-query`, and whether the step is CPU- or GPU-bound.
  *
  * @module
  */
