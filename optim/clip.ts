@@ -4,10 +4,14 @@
  * @module
  */
 import { f32, grid, runKernel, Tensor, WGSL_INDEX } from "@ovsw/gpu";
+import { wgTreeSum } from "@ovsw/gpu/internal";
 import type { GradientTransformation } from "./types.ts";
 import { checkNumber, present } from "./_util.ts";
 
 const MAX_BLOCKS = 64;
+
+/** The workgroup tree sum of `acc` (256 invocations). */
+const TREE_SUM = wgTreeSum(["acc"]);
 
 const PARTIAL = `struct P { n: u32, off: u32 }
 @group(0) @binding(0) var<uniform> p: P;
@@ -16,14 +20,10 @@ const PARTIAL = `struct P { n: u32, off: u32 }
 var<workgroup> acc: array<f32, 256>;
 @compute @workgroup_size(256) fn main(@builtin(workgroup_id) wid: vec3u,
     @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) l: u32) {
-  var s = 0.0;
-  for (var i = wid.x * 256u + l; i < p.n; i += nwg.x * 256u) { let v = x[i]; s += v * v; }
-  acc[l] = s;
-  workgroupBarrier();
-  for (var k = 128u; k > 0u; k >>= 1u) {
-    if (l < k) { acc[l] += acc[l + k]; }
-    workgroupBarrier();
-  }
+  var sum = 0.0;
+  for (var i = wid.x * 256u + l; i < p.n; i += nwg.x * 256u) { let v = x[i]; sum += v * v; }
+  acc[l] = sum;
+  ${TREE_SUM}
   if (l == 0u) { part[p.off + wid.x] = acc[0]; }
 }`;
 
@@ -33,14 +33,10 @@ const TOTAL = `struct P { n: u32 }
 @group(0) @binding(2) var<storage, read_write> norm: array<f32>;
 var<workgroup> acc: array<f32, 256>;
 @compute @workgroup_size(256) fn main(@builtin(local_invocation_index) l: u32) {
-  var s = 0.0;
-  for (var i = l; i < p.n; i += 256u) { s += part[i]; }
-  acc[l] = s;
-  workgroupBarrier();
-  for (var k = 128u; k > 0u; k >>= 1u) {
-    if (l < k) { acc[l] += acc[l + k]; }
-    workgroupBarrier();
-  }
+  var sum = 0.0;
+  for (var i = l; i < p.n; i += 256u) { sum += part[i]; }
+  acc[l] = sum;
+  ${TREE_SUM}
   if (l == 0u) { norm[0] = sqrt(acc[0]); }
 }`;
 

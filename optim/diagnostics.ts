@@ -5,6 +5,7 @@
  * @module
  */
 import { f32, runKernel, Tensor, tidy } from "@ovsw/gpu";
+import { wgTreeSum } from "@ovsw/gpu/internal";
 import type { AgsState } from "./ags.ts";
 import type { SadState } from "./sad.ts";
 import type { OptState } from "./types.ts";
@@ -90,23 +91,22 @@ export function diagnostics(state: OptState): DiagnosticTensors {
 }
 
 // y[off] = scale · Σ x[i] (below == 0), or scale · #{i : x[i] < threshold} (below == 1).
+/** The workgroup tree sum of `acc` (256 invocations). */
+const TREE_SUM = wgTreeSum(["acc"]);
+
 const MEAN_INTO = `struct P { n: u32, off: u32, scale: f32, below: u32, threshold: f32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 var<workgroup> acc: array<f32, 256>;
 @compute @workgroup_size(256) fn main(@builtin(local_invocation_index) l: u32) {
-  var s = 0.0;
+  var sum = 0.0;
   for (var i = l; i < p.n; i += 256u) {
     let v = x[i];
-    s += select(v, select(0.0, 1.0, v < p.threshold), p.below == 1u);
+    sum += select(v, select(0.0, 1.0, v < p.threshold), p.below == 1u);
   }
-  acc[l] = s;
-  workgroupBarrier();
-  for (var k = 128u; k > 0u; k >>= 1u) {
-    if (l < k) { acc[l] += acc[l + k]; }
-    workgroupBarrier();
-  }
+  acc[l] = sum;
+  ${TREE_SUM}
   if (l == 0u) { y[p.off] = acc[0] * p.scale; }
 }`;
 
