@@ -58,7 +58,7 @@ export function buildModel(
     classes: data.numClasses,
     seed: cfg.seed,
     gamma: cfg.gamma,
-    init: cfg.init === "default" ? undefined : cfg.init.replace("-", "_"),
+    init: cfg.init === "default" ? undefined : cfg.init,
     ...(cfg.method ? bnnMethod(cfg.method).modelOptions : {}),
     ...(cfg.weights === "real" ? { binaryConv: realWeightConv } : {}),
   });
